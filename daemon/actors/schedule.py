@@ -1,0 +1,125 @@
+"""The refresh schedule and delayed calls, as plain logic the timer actor delegates to.
+
+Rules: a connector is refreshed when it is scheduled and then ``interval`` seconds after
+each refresh *ends*; a refresh is never started while one is running (requests made
+meanwhile are dropped, not queued); a refresh running longer than its timeout is reported
+once as overdue. Times are the timer clock's monotonic seconds.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from typing import Any
+
+from attrs import define
+
+__all__ = ["Action", "Entry", "RefreshSchedule"]
+
+
+@define
+class Entry:
+    name: str
+    generation: int
+    target: Any
+    interval: float
+    timeout: float
+    overseer: Any = None
+    due: float | None = None
+    started: float | None = None
+
+
+@define(frozen=True)
+class Action:
+    """What the timer must tell now: kind is "refresh", "overdue" or "call"."""
+
+    kind: str
+    name: str = ""
+    target: Any = None
+    message: Any = None
+    entry: Entry | None = None
+    due_at: float = 0.0
+
+
+class RefreshSchedule:
+    def __init__(self) -> None:
+        self._entries: dict[str, Entry] = {}
+        self._heap: list[tuple[float, int, str, Any]] = []
+        self._sequence = itertools.count()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def add(self, entry: Entry, now: float) -> None:
+        """Schedule (or re-schedule a new generation of) a connector; its first refresh is due now."""
+        self._entries[entry.name] = entry
+        self._set_due(entry, now)
+
+    def remove(self, name: str) -> None:
+        self._entries.pop(name, None)
+
+    def request(self, name: str, now: float) -> bool:
+        """Make a refresh due now; False if unknown or a refresh is running."""
+        entry = self._entries.get(name)
+        if entry is None or entry.started is not None:
+            return False
+        self._set_due(entry, now)
+        return True
+
+    def finished(self, name: str, generation: int, now: float) -> None:
+        entry = self._entries.get(name)
+        if entry is None or entry.generation != generation or entry.started is None:
+            return
+        entry.started = None
+        if entry.interval > 0:
+            self._set_due(entry, now + entry.interval)
+        else:
+            entry.due = None
+
+    def call_later(self, at: float, target: Any, message: Any) -> None:
+        heapq.heappush(self._heap, (at, next(self._sequence), "", ("call", target, message)))
+
+    def next_deadline(self) -> float | None:
+        self._drop_stale()
+        return self._heap[0][0] if self._heap else None
+
+    def pop_due(self, now: float) -> list[Action]:
+        actions: list[Action] = []
+        while self._heap and self._heap[0][0] <= now:
+            at, _, name, payload = heapq.heappop(self._heap)
+            if name == "":
+                _, target, message = payload
+                actions.append(Action("call", target=target, message=message))
+                continue
+            entry = self._entries.get(name)
+            if entry is None or payload is not entry or not self._is_current(entry, at):
+                continue
+            if entry.started is None:
+                entry.started, entry.due = now, None
+                if entry.timeout > 0:
+                    heapq.heappush(self._heap, (now + entry.timeout, next(self._sequence), name, entry))
+                actions.append(Action("refresh", name=name, target=entry.target, entry=entry, due_at=at))
+            else:
+                actions.append(Action("overdue", name=name, entry=entry))
+        return actions
+
+    def due_times(self) -> dict[str, float | None]:
+        """When each connector's next refresh is due (None while running or on request only)."""
+        return {name: entry.due for name, entry in self._entries.items()}
+
+    def _set_due(self, entry: Entry, at: float) -> None:
+        entry.due = at
+        heapq.heappush(self._heap, (at, next(self._sequence), entry.name, entry))
+
+    @staticmethod
+    def _is_current(entry: Entry, at: float) -> bool:
+        if entry.started is None:
+            return entry.due == at
+        return entry.timeout > 0 and at == entry.started + entry.timeout
+
+    def _drop_stale(self) -> None:
+        while self._heap:
+            at, _, name, payload = self._heap[0]
+            if name == "" or (self._entries.get(name) is payload and self._is_current(payload, at)):
+                return
+            heapq.heappop(self._heap)

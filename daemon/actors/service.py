@@ -1,0 +1,111 @@
+"""The IntegrationService actor: one per configured integration service.
+
+It owns what its connectors share (the service's kind and defaults, how to reach the
+partner access service) and hands each connector to the supervisor with a builder that
+makes a fresh instance and context on every (re)start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pykka
+from attrs import frozen
+
+from daemon.actors.supervisor import ConnectorSpec
+from daemon.clock import Clock
+from daemon.config import ConnectorConfig, DaemonConfig, ServiceConfig, service_kind
+from daemon.connectors import Connector, ConnectorContext
+from daemon.connectors.loading import load_connector_class, structure_connector_config
+from daemon.messages import RequestRefresh, RestartConnector, Supervise
+from daemon.metadata import MetadataClient
+
+__all__ = ["ConnectorBuilder", "IntegrationService", "RefreshService", "RestartService"]
+
+
+@frozen
+class RefreshService:
+    """Refresh every connector of this service."""
+
+
+@frozen
+class RestartService:
+    """Restart every connector of this service."""
+
+
+@frozen
+class ConnectorBuilder:
+    """Builds a fresh connector instance and its context from config (called on each (re)start)."""
+
+    service: ServiceConfig
+    connector: ConnectorConfig
+    default_user_id: str
+    client_factory: Callable[[str], MetadataClient]
+    clock: Clock
+
+    def __call__(self) -> tuple[Connector, ConnectorContext]:
+        config = self.connector
+        cls = load_connector_class(config.connector, config.name)
+        structured = structure_connector_config(cls, config.configuration_properties, config.name)
+        sync = (
+            config.permitted_synchronization
+            or self.service.default_permitted_synchronization
+            or service_kind(self.service.url_marker).default_permitted_synchronization
+        )
+        context = ConnectorContext(
+            service=self.service.url_marker,
+            name=config.name,
+            connector_id=config.connector_id or config.name,
+            user_id=config.user_id or self.default_user_id,
+            client_factory=self.client_factory,
+            permitted_synchronization=sync,
+            metadata_source=config.metadata_source,
+            endpoint=config.endpoint,
+            configuration_properties=config.configuration_properties,
+            config=structured,
+            clock=self.clock,
+        )
+        return cls(), context
+
+
+class IntegrationService(pykka.ThreadingActor):
+    """Hands its connectors to the supervisor and acts on service-wide requests."""
+
+    def __init__(
+        self,
+        *,
+        config: ServiceConfig,
+        daemon_config: DaemonConfig,
+        client_factory: Callable[[str], MetadataClient],
+        supervisor: pykka.ActorRef,
+        timer: pykka.ActorRef,
+        clock: Clock,
+    ) -> None:
+        super().__init__()
+        self._config = config
+        self._daemon_config = daemon_config
+        self._client_factory = client_factory
+        self._supervisor = supervisor
+        self._timer = timer
+        self._clock = clock
+
+    def on_start(self) -> None:
+        for connector in self._config.connectors:
+            policy = (connector.restart_policy.over(self._daemon_config.restart_policy)
+                      if connector.restart_policy else self._daemon_config.restart_policy)
+            builder = ConnectorBuilder(
+                self._config, connector, self._daemon_config.local_server_user_id, self._client_factory, self._clock
+            )
+            self._supervisor.tell(Supervise(ConnectorSpec(self._config.url_marker, connector, policy, builder)))
+
+    def on_receive(self, message: object) -> object:
+        match message:
+            case RefreshService():
+                for connector in self._config.connectors:
+                    self._timer.tell(RequestRefresh(connector.name))
+            case RestartService():
+                for connector in self._config.connectors:
+                    self._supervisor.tell(RestartConnector(connector.name))
+            case _:
+                return super().on_receive(message)
+        return None

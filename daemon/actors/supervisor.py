@@ -1,0 +1,252 @@
+"""The Supervisor actor: one-for-one supervision of connector hosts.
+
+It owns one ``Slot`` per connector (the one state object per connector), builds and
+starts hosts, schedules their refreshes with the timer, and on failure decides, through
+``RestartTracker``, whether to restart with backoff, give up (FAILED) or not retry
+(CONFIG_FAILED). A restart is always a fresh instance in a fresh actor; messages from an
+older generation are ignored. All waiting is delegated to the timer (``CallLater``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pykka
+from attrs import define, frozen
+from loguru import logger
+
+from daemon.actors.connector_host import ConnectorHost
+from daemon.actors.policy import GiveUp, RestartTracker
+from daemon.clock import Clock
+from daemon.config import ConnectorConfig, RestartPolicy
+from daemon.connectors import Connector, ConnectorContext
+from daemon.messages import (
+    CallLater,
+    ConnectorFailed,
+    ConnectorStarted,
+    FailureKind,
+    RefreshCompleted,
+    RefreshOverdue,
+    RefreshStarted,
+    ReportsQuery,
+    RestartConnector,
+    RetryDue,
+    ScheduleConnector,
+    StopConnectors,
+    Supervise,
+    UnscheduleConnector,
+)
+from daemon.states import ActivityReport, ConnectorReport, ConnectorStatus
+
+__all__ = ["ConnectorSpec", "Supervisor"]
+
+
+@frozen
+class ConnectorSpec:
+    """What the supervisor needs to (re)build a connector: ``build`` makes a fresh instance and context."""
+
+    service: str
+    config: ConnectorConfig
+    policy: RestartPolicy
+    build: Callable[[], tuple[Connector, ConnectorContext]]
+
+
+@define
+class Slot:
+    spec: ConnectorSpec
+    tracker: RestartTracker
+    status: ConnectorStatus
+    last_status_change: datetime
+    generation: int = 0
+    ref: pykka.ActorRef | None = None
+    instance_id: str = ""
+    last_error: str | None = None
+    next_retry_time: datetime | None = None
+    last_refresh_time: datetime | None = None
+    refresh_count: int = 0
+    last_activity: ActivityReport | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.config.name
+
+    def report(self, next_refresh: datetime | None = None) -> ConnectorReport:
+        config = self.spec.config
+        return ConnectorReport(
+            service=self.spec.service,
+            name=config.name,
+            connector_id=config.connector_id or config.name,
+            instance_id=self.instance_id,
+            status=self.status,
+            last_status_change=self.last_status_change,
+            refresh_interval=float(config.refresh),
+            last_refresh_time=self.last_refresh_time,
+            next_refresh_time=next_refresh,
+            last_error=self.last_error,
+            restart_count=self.tracker.restart_count,
+            consecutive_failures=self.tracker.consecutive_failures,
+            next_retry_time=self.next_retry_time,
+            refresh_count=self.refresh_count,
+            last_activity=self.last_activity,
+        )
+
+
+class Supervisor(pykka.ThreadingActor):
+    """Starts, watches and restarts connector hosts."""
+
+    def __init__(self, clock: Clock, timer: pykka.ActorRef) -> None:
+        super().__init__()
+        self._clock = clock
+        self._timer = timer
+        self._slots: dict[str, Slot] = {}
+        self.abandoned_threads = 0
+
+    def on_receive(self, message: object) -> object:
+        match message:
+            case Supervise(spec):
+                self._supervise(spec)
+            case ConnectorStarted(name, generation, instance_id):
+                if slot := self._current(name, generation):
+                    self._started(slot, instance_id)
+            case RefreshStarted(name, generation, at):
+                if slot := self._current(name, generation):
+                    self._set_status(slot, ConnectorStatus.REFRESHING, at)
+            case RefreshCompleted(name, generation, at, activity):
+                if slot := self._current(name, generation):
+                    self._refreshed(slot, at, activity)
+            case ConnectorFailed(name, generation, kind, error):
+                if slot := self._current(name, generation):
+                    self._failed(slot, kind, error)
+            case RefreshOverdue(name, generation, timeout):
+                if (slot := self._current(name, generation)) and slot.status is ConnectorStatus.REFRESHING:
+                    self.abandoned_threads += 1
+                    self._failed(slot, FailureKind.HUNG, f"refresh timed out after {timeout:g}s; its thread was abandoned")
+            case RetryDue(name, generation):
+                if (slot := self._current(name, generation)) and slot.ref is None:
+                    self._start(slot)
+            case RestartConnector(name):
+                if slot := self._slots.get(name):
+                    self._operator_restart(slot)
+            case ReportsQuery():
+                return [slot.report() for slot in self._slots.values()]
+            case StopConnectors(timeout):
+                return self._stop_all(timeout)
+            case _:
+                return super().on_receive(message)
+        return None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def _supervise(self, spec: ConnectorSpec) -> None:
+        old = self._slots.get(spec.config.name)
+        if old is not None:
+            self._stop_host(old)
+        slot = Slot(spec, RestartTracker(spec.policy), ConnectorStatus.INITIALIZED, self._clock.now())
+        self._slots[spec.config.name] = slot
+        self._start(slot)
+
+    def _start(self, slot: Slot) -> None:
+        slot.generation += 1
+        slot.next_retry_time = None
+        try:
+            instance, context = slot.spec.build()
+        except Exception as exc:
+            slot.last_error = f"{type(exc).__name__}: {exc}"
+            logger.bind(service=slot.spec.service, connector=slot.name).error("cannot build connector: {}", exc)
+            self._set_status(slot, ConnectorStatus.CONFIG_FAILED)
+            return
+        slot.ref = ConnectorHost.start(
+            name=slot.name,
+            generation=slot.generation,
+            instance=instance,
+            context=context,
+            supervisor=self.actor_ref,
+            timer=self._timer,
+            clock=self._clock,
+        )
+        self._set_status(slot, ConnectorStatus.INITIALIZED)
+
+    def _started(self, slot: Slot, instance_id: str) -> None:
+        slot.instance_id = instance_id
+        self._set_status(slot, ConnectorStatus.WAITING)
+        config = slot.spec.config
+        self._timer.tell(
+            ScheduleConnector(
+                slot.name, slot.generation, slot.ref, float(config.refresh), float(config.refresh_timeout), self.actor_ref
+            )
+        )
+
+    def _refreshed(self, slot: Slot, at: datetime, activity: ActivityReport) -> None:
+        slot.last_refresh_time = at
+        slot.refresh_count += 1
+        slot.last_activity = activity
+        slot.tracker.on_success()
+        self._set_status(slot, ConnectorStatus.WAITING, at)
+
+    def _failed(self, slot: Slot, kind: FailureKind, error: str) -> None:
+        self._stop_host(slot)
+        slot.last_error = error
+        log = logger.bind(service=slot.spec.service, connector=slot.name)
+        if kind is FailureKind.CONFIG:
+            self._set_status(slot, ConnectorStatus.CONFIG_FAILED)
+            return
+        decision = slot.tracker.on_failure(self._clock.monotonic(), counts_against_budget=kind is not FailureKind.UNREACHABLE)
+        if isinstance(decision, GiveUp):
+            slot.last_error = f"{error} (gave up: {decision.reason})"
+            log.error("connector FAILED: {}", slot.last_error)
+            self._set_status(slot, ConnectorStatus.FAILED)
+            return
+        slot.next_retry_time = self._clock.now() + timedelta(seconds=decision.delay)
+        status = ConnectorStatus.INITIALIZE_FAILED if kind is FailureKind.UNREACHABLE else ConnectorStatus.RESTARTING
+        log.warning("connector {}; retry in {:.2f}s (restart {})", status.name, decision.delay, slot.tracker.restart_count)
+        self._set_status(slot, status)
+        self._timer.tell(CallLater(decision.delay, self.actor_ref, RetryDue(slot.name, slot.generation)))
+
+    def _operator_restart(self, slot: Slot) -> None:
+        self._stop_host(slot)
+        slot.tracker.reset()
+        slot.last_error = None
+        self._start(slot)
+
+    def _stop_host(self, slot: Slot) -> None:
+        self._timer.tell(UnscheduleConnector(slot.name))
+        if slot.ref is not None:
+            try:
+                slot.ref.stop(block=False)
+            except pykka.ActorDeadError:
+                pass
+            slot.ref = None
+
+    def _stop_all(self, timeout: float) -> list[str]:
+        """Stop every host, all at once, waiting at most ``timeout`` in total; names that did not stop."""
+        pending = []
+        for slot in self._slots.values():
+            self._timer.tell(UnscheduleConnector(slot.name))
+            if slot.ref is not None:
+                try:
+                    pending.append((slot, slot.ref.stop(block=False)))
+                except pykka.ActorDeadError:
+                    pass
+                slot.ref = None
+            self._set_status(slot, ConnectorStatus.SHUTDOWN)
+        deadline = time.monotonic() + timeout  # real time: this bounds how long shutdown waits
+        stuck = []
+        for slot, future in pending:
+            try:
+                future.get(timeout=max(0.0, deadline - time.monotonic()))
+            except pykka.Timeout:
+                stuck.append(slot.name)
+        return stuck
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _current(self, name: str, generation: int) -> Slot | None:
+        slot = self._slots.get(name)
+        return slot if slot is not None and slot.generation == generation else None
+
+    def _set_status(self, slot: Slot, status: ConnectorStatus, at: datetime | None = None) -> None:
+        if slot.status is not status:
+            slot.status = status
+            slot.last_status_change = at or self._clock.now()

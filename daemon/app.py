@@ -1,0 +1,160 @@
+"""Composition root: config in, actors started in order, signals waited on, stopped in reverse.
+
+Start order: embedded metadata server (if configured) → Timer → Supervisor →
+IntegrationServices (which hand their connectors to the supervisor) → admin API.
+Stop order is the reverse, each step bounded by the shutdown budget.
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pykka
+from loguru import logger
+
+from daemon.actors.control import DaemonControl
+from daemon.actors.service import IntegrationService
+from daemon.actors.supervisor import Supervisor
+from daemon.actors.timer import Timer
+from daemon.admin.api import make_admin_app
+from daemon.clock import Clock, SystemClock
+from daemon.config import DaemonConfig
+from daemon.messages import StopConnectors
+from daemon.metadata import MetadataClient
+from daemon.metadata_server import MetadataServer
+from daemon.wsgi import WsgiServer
+
+__all__ = ["Daemon", "run_daemon"]
+
+
+class Daemon:
+    """The running daemon. ``start()`` then ``stop()``; both from the same (non-actor) thread."""
+
+    def __init__(self, config: DaemonConfig, *, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.metadata_server: MetadataServer | None = None
+        self.admin: WsgiServer | None = None
+        self.control: DaemonControl | None = None
+        self._timer: pykka.ActorRef | None = None
+        self._supervisor: pykka.ActorRef | None = None
+        self._services: dict[str, pykka.ActorRef] = {}
+
+    @property
+    def metadata_url(self) -> str:
+        return self.metadata_server.url if self.metadata_server else str(self.config.metadata_server.url)
+
+    def start(self) -> Daemon:
+        config = self.config
+        log = logger.bind(service="daemon", connector="-")
+        client_factory = self._start_metadata_access()
+        self._timer = Timer.start(self.clock)
+        self._supervisor = Supervisor.start(self.clock, self._timer)
+        for service in config.services:
+            self._services[service.url_marker] = IntegrationService.start(
+                config=service,
+                daemon_config=config,
+                client_factory=client_factory,
+                supervisor=self._supervisor,
+                timer=self._timer,
+                clock=self.clock,
+            )
+        self.control = DaemonControl(supervisor=self._supervisor, timer=self._timer, services=self._services)
+        admin_token = config.admin.token.reveal() if config.admin.token else None
+        app = make_admin_app(
+            server_name=config.server_name, control=self.control, services=config.services, token=admin_token
+        )
+        self.admin = WsgiServer(app, host=config.admin.host, port=config.admin.port, name="admin").start()
+        log.info(
+            "integration daemon {} started: {} connector(s) in {} service(s); admin API at {}",
+            config.server_name, len(config.connectors()), len(config.services), self.admin.url,
+        )
+        return self
+
+    def _start_metadata_access(self) -> Callable[[str], MetadataClient]:
+        access = self.config.metadata_server
+        token = access.token.reveal() if access.token else None
+        url = access.url
+        if access.embedded:
+            token = token or secrets.token_urlsafe(24)
+            Path(access.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.metadata_server = MetadataServer(
+                Path(access.database).expanduser(),
+                server_name=access.server_name,
+                host="127.0.0.1",
+                port=access.port,
+                tokens={token: frozenset({"*"})},
+            )
+            self.metadata_server.start()
+            url = self.metadata_server.url
+            logger.bind(service="daemon", connector="-").info(
+                "embedded metadata server {} at {} (database {})", access.server_name, url, access.database
+            )
+
+        def client_for(user_id: str) -> MetadataClient:
+            return MetadataClient(
+                str(url), access.server_name, user_id, token=token,
+                timeout=(float(access.connect_timeout), float(access.read_timeout)),
+            )
+
+        return client_for
+
+    def stop(self) -> None:
+        """Stop in reverse order; never waits longer than the shutdown budget on connectors."""
+        log = logger.bind(service="daemon", connector="-")
+        budget = float(self.config.shutdown_timeout)
+        started = time.monotonic()
+        if self.admin is not None:
+            self.admin.stop()
+        for ref in reversed(list(self._services.values())):
+            _stop_actor(ref, timeout=2.0)
+        if self._supervisor is not None:
+            try:
+                stuck = self._supervisor.ask(StopConnectors(budget), timeout=budget + 2.0)
+            except (pykka.Timeout, pykka.ActorDeadError):
+                stuck = ["(supervisor did not answer)"]
+            if stuck:
+                log.warning("abandoned connector(s) still busy at shutdown: {}", ", ".join(stuck))
+            _stop_actor(self._supervisor, timeout=2.0)
+        if self._timer is not None:
+            _stop_actor(self._timer, timeout=2.0)
+        if self.metadata_server is not None:
+            self.metadata_server.stop()
+        log.info("integration daemon {} stopped in {:.2f}s", self.config.server_name, time.monotonic() - started)
+
+
+def _stop_actor(ref: pykka.ActorRef, timeout: float) -> None:
+    try:
+        ref.stop(block=True, timeout=timeout)
+    except pykka.Timeout:
+        logger.warning("actor {} did not stop within {}s", ref, timeout)
+    except pykka.ActorDeadError:
+        pass
+
+
+def run_daemon(config: DaemonConfig) -> int:
+    """Run until SIGTERM or SIGINT, then stop cleanly. Returns the process exit code."""
+    stop_requested = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        logger.bind(service="daemon", connector="-").info("{} received: stopping", signal.Signals(signum).name)
+        stop_requested.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    daemon = Daemon(config)
+    try:
+        daemon.start()
+        while not stop_requested.wait(3600):
+            pass
+    finally:
+        daemon.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 0
+
+
