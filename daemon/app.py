@@ -78,7 +78,7 @@ class Daemon:
 
     def _start_metadata_access(self) -> Callable[[str], MetadataClient]:
         access = self.config.metadata_server
-        token = access.token.reveal() if access.token else None
+        token = access.token.reveal() if access.token else None  # an empty token counts as none
         url = access.url
         if access.embedded:
             token = token or secrets.token_urlsafe(24)
@@ -111,8 +111,10 @@ class Daemon:
         started = time.monotonic()
         if self.admin is not None:
             self.admin.stop()
+            self.admin = None
         for ref in reversed(list(self._services.values())):
             _stop_actor(ref, timeout=2.0)
+        self._services.clear()
         if self._supervisor is not None:
             try:
                 stuck = self._supervisor.ask(StopConnectors(budget), timeout=budget + 2.0)
@@ -121,10 +123,13 @@ class Daemon:
             if stuck:
                 log.warning("abandoned connector(s) still busy at shutdown: {}", ", ".join(stuck))
             _stop_actor(self._supervisor, timeout=2.0)
+            self._supervisor = None
         if self._timer is not None:
             _stop_actor(self._timer, timeout=2.0)
+            self._timer = None
         if self.metadata_server is not None:
             self.metadata_server.stop()
+            self.metadata_server = None
         log.info("integration daemon {} stopped in {:.2f}s", self.config.server_name, time.monotonic() - started)
 
 

@@ -1,0 +1,1 @@
+"""The actors: supervisor, timer, connector hosts and integration services, and the facade non-actor threads use."""

@@ -1,0 +1,49 @@
+"""Shared fixtures: a real bundled metadata server on loopback, and actor clean-up."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+
+import pykka
+import pytest
+
+from daemon.metadata_server import MetadataServer
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str = "condition") -> object:
+    """Poll ``condition`` until it is truthy; fail after ``timeout`` seconds. Returns its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.01)
+
+
+@pytest.fixture(scope="session")
+def metadata_server(tmp_path_factory):
+    """A bundled metadata server shared by the tests of one session (no auth)."""
+    server = MetadataServer(tmp_path_factory.mktemp("mds") / "metadata.db", server_name="test-mds", tokens={})
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _stop_leftover_actors():
+    yield
+    for ref in pykka.ActorRegistry.get_all():
+        try:
+            ref.stop(block=True, timeout=2.0)
+        except pykka.Timeout:
+            pass  # an abandoned, hung connector host: a daemon thread, it cannot keep the process alive
