@@ -7,6 +7,7 @@ Exit codes: 0 success/clean stop; 1 runtime failure; 2 invalid config or usage;
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -15,7 +16,14 @@ import requests
 from rich.console import Console
 from rich.table import Table
 
-from daemon.config import DaemonConfig, load_config, load_metadata_server_config
+from daemon.config import (
+    DaemonConfig,
+    egeria_to_document,
+    load_config,
+    load_egeria_config,
+    load_metadata_server_config,
+    to_yaml,
+)
 from daemon.errors import ConfigError
 from daemon.logs import configure_logging
 
@@ -26,12 +34,37 @@ EXIT_CONFIG = 2
 EXIT_UNREACHABLE = 3
 
 
-def _load(path: str) -> DaemonConfig:
+def _placeholders(pairs: tuple[str, ...]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--placeholder")
+        values[name] = value
+    return values
+
+
+def _load(path: str, placeholders: tuple[str, ...] = (), egeria: bool = False) -> DaemonConfig:
+    """Our YAML, or an Egeria OMAGServerConfig JSON document (``*.json``, ``*.config`` or ``egeria``)."""
     try:
+        if egeria or path.endswith((".json", ".config")):
+            config, warnings = load_egeria_config(path, placeholders=_placeholders(placeholders))
+            for warning in warnings:
+                click.echo(f"warning: {warning}", err=True)
+            return config
         return load_config(path)
     except ConfigError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_CONFIG)
+
+
+_EGERIA = click.option(
+    "--egeria-config", "egeria", is_flag=True, help="CONFIG_FILE is an Egeria OMAGServerConfig JSON document."
+)
+_PLACEHOLDER = click.option(
+    "--placeholder", "placeholders", multiple=True, metavar="NAME=VALUE",
+    help="Value for an Egeria ~{NAME}~ placeholder (repeatable); environment variables are used otherwise.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,9 +76,13 @@ def main() -> None:
 @click.argument("config_file", type=click.Path(dir_okay=False))
 @click.option("--log-format", type=click.Choice(["text", "json"]), default=None, help="Overrides logging.format.")
 @click.option("--log-level", default=None, help="Overrides logging.level (e.g. DEBUG).")
-def run(config_file: str, log_format: str | None, log_level: str | None) -> None:
-    """Run the daemon described by CONFIG_FILE until SIGTERM or SIGINT."""
-    config = _load(config_file)
+@_EGERIA
+@_PLACEHOLDER
+def run(
+    config_file: str, log_format: str | None, log_level: str | None, egeria: bool, placeholders: tuple[str, ...]
+) -> None:
+    """Run the daemon described by CONFIG_FILE (our YAML, or an Egeria server config JSON) until SIGTERM or SIGINT."""
+    config = _load(config_file, placeholders, egeria)
     configure_logging(log_level or config.logging.level, log_format or config.logging.format)
     from daemon.app import run_daemon
 
@@ -54,10 +91,40 @@ def run(config_file: str, log_format: str | None, log_level: str | None) -> None
 
 @main.command()
 @click.argument("config_file", type=click.Path(dir_okay=False))
-def validate(config_file: str) -> None:
+@_EGERIA
+@_PLACEHOLDER
+def validate(config_file: str, egeria: bool, placeholders: tuple[str, ...]) -> None:
     """Check CONFIG_FILE; print every problem with its path (exit 2) or 'valid' (exit 0)."""
-    config = _load(config_file)
+    config = _load(config_file, placeholders, egeria)
     click.echo(f"{config_file}: valid ({len(config.services)} service(s), {len(config.connectors())} connector(s))")
+
+
+@main.command()
+@click.argument("egeria_file", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write here instead of stdout.")
+@_PLACEHOLDER
+def convert(egeria_file: str, output: str | None, placeholders: tuple[str, ...]) -> None:
+    """Write the YAML equivalent of an Egeria OMAGServerConfig JSON document."""
+    try:
+        with open(egeria_file, encoding="utf-8") as file:
+            document = json.load(file)
+        converted, warnings = egeria_to_document(
+            document, environ=os.environ, placeholders=_placeholders(placeholders), source=egeria_file
+        )
+    except ValueError as exc:
+        click.echo(f"{egeria_file}: not valid JSON: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_CONFIG)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    text = to_yaml(converted, source=egeria_file, warnings=warnings)
+    if output:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command("metadata-server")

@@ -1,9 +1,10 @@
 """Messages that actors tell each other: frozen, typed, one class per fact.
 
-Direction: the timer tells connector hosts ``RefreshDue``; hosts tell the supervisor
-what happened to them (``ConnectorStarted``, ``ConnectorFailed``, ``RefreshStarted``,
-``RefreshCompleted``) and tell the timer ``RefreshFinished``; the supervisor tells the
-timer what to schedule. Nothing here is a request that expects a reply, except the
+Direction: the timer tells connector hosts ``RefreshDue``; hosts tell the timer
+``RefreshFinished`` (the refresh cycle is the timer's business) and tell the supervisor
+what happened to them (``ConnectorStarted``, ``ConnectorHealthy``, ``ConnectorFailed``;
+the lifecycle is the supervisor's business); the supervisor tells the timer what to
+schedule. Nothing here is a request that expects a reply, except the
 ``*Query`` messages, which are only ever asked from non-actor threads with a timeout.
 """
 
@@ -18,16 +19,15 @@ from attrs import frozen
 from daemon.states import ActivityReport
 
 __all__ = [
-    "CallLater",
+    "CallAt",
     "ConnectorFailed",
+    "ConnectorHealthy",
     "ConnectorStarted",
     "FailureKind",
     "Ping",
-    "RefreshCompleted",
     "RefreshDue",
     "RefreshFinished",
     "RefreshOverdue",
-    "RefreshStarted",
     "ReportsQuery",
     "RequestRefresh",
     "RestartConnector",
@@ -84,22 +84,30 @@ class RequestRefresh:
 
 @frozen
 class RefreshFinished:
+    """A refresh ended well; the next one is due ``interval`` after this."""
+
     name: str
     generation: int
+    at: datetime
+    activity: ActivityReport
 
 
 @frozen
-class CallLater:
-    """Tell ``message`` to ``target`` after ``delay`` seconds of the timer's clock."""
+class CallAt:
+    """Tell ``message`` to ``target`` when the timer's clock reads ``at`` (monotonic seconds).
 
-    delay: float
+    An absolute time, so the delay counts from when the sender decided, not from when
+    the timer happens to read this message.
+    """
+
+    at: float
     target: Any
     message: Any
 
 
 @frozen
 class ScheduleQuery:
-    """Ask (from a non-actor thread): the next refresh time of every scheduled connector."""
+    """Ask (from a non-actor thread): a RefreshInfo for every scheduled connector."""
 
 
 # --- connector host --------------------------------------------------------------------------
@@ -142,18 +150,11 @@ class ConnectorFailed:
 
 
 @frozen
-class RefreshStarted:
+class ConnectorHealthy:
+    """The instance finished its first refresh: its failures are behind it (backoff starts over)."""
+
     name: str
     generation: int
-    at: datetime
-
-
-@frozen
-class RefreshCompleted:
-    name: str
-    generation: int
-    at: datetime
-    activity: ActivityReport
 
 
 @frozen

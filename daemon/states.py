@@ -8,7 +8,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-__all__ = ["ActivityReport", "ConnectorReport", "ConnectorStatus"]
+__all__ = ["ActivityReport", "ConnectorReport", "ConnectorStatus", "RefreshInfo"]
 
 
 class ConnectorStatus(enum.Enum):
@@ -51,6 +51,17 @@ class ActivityReport:
             "skipped": self.skipped,
             "byType": self.by_type,
         }
+
+
+@frozen
+class RefreshInfo:
+    """One connector's refresh cycle, as the timer knows it."""
+
+    next_refresh_time: datetime | None = None
+    last_refresh_time: datetime | None = None
+    refreshing_since: datetime | None = None
+    refresh_count: int = 0
+    last_activity: ActivityReport | None = None
 
 
 @frozen

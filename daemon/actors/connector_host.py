@@ -18,13 +18,12 @@ from daemon.connectors import Connector, ConnectorContext
 from daemon.errors import MetadataUnreachable
 from daemon.messages import (
     ConnectorFailed,
+    ConnectorHealthy,
     ConnectorStarted,
     FailureKind,
     Ping,
-    RefreshCompleted,
     RefreshDue,
     RefreshFinished,
-    RefreshStarted,
 )
 
 __all__ = ["ConnectorHost"]
@@ -66,6 +65,7 @@ class ConnectorHost(pykka.ThreadingActor):
         self._instance_id = str(uuid.uuid4())
         self._failed = False
         self._started = False
+        self._healthy = False
         self._log = context.logger
 
     def on_start(self) -> None:
@@ -102,7 +102,6 @@ class ConnectorHost(pykka.ThreadingActor):
     def _refresh(self) -> None:
         if self._failed:
             return
-        self._supervisor.tell(RefreshStarted(self._name, self._generation, self._clock.now()))
         try:
             self._instance.refresh()
         except MetadataUnreachable as exc:
@@ -112,8 +111,10 @@ class ConnectorHost(pykka.ThreadingActor):
             self._fail(FailureKind.HOOK, exc, "refresh failed")
             return
         activity = self._context.take_activity()
-        self._supervisor.tell(RefreshCompleted(self._name, self._generation, self._clock.now(), activity))
-        self._timer.tell(RefreshFinished(self._name, self._generation))
+        self._timer.tell(RefreshFinished(self._name, self._generation, self._clock.now(), activity))
+        if not self._healthy:
+            self._healthy = True
+            self._supervisor.tell(ConnectorHealthy(self._name, self._generation))
         if activity.created or activity.updated or activity.deleted or activity.archived:
             self._log.info(
                 "refresh: {} created, {} updated, {} archived, {} deleted, {} unchanged",

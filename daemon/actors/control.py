@@ -11,9 +11,25 @@ from attrs import evolve
 
 from daemon.actors.service import RefreshService, RestartService
 from daemon.messages import ReportsQuery, RequestRefresh, RestartConnector, ScheduleQuery
-from daemon.states import ConnectorReport
+from daemon.states import ConnectorReport, ConnectorStatus, RefreshInfo
 
 __all__ = ["DaemonControl"]
+
+
+def _with_cycle(report: ConnectorReport, cycle: RefreshInfo | None) -> ConnectorReport:
+    """Merge the timer's view of the refresh cycle into the supervisor's report."""
+    if cycle is None:
+        return report
+    merged = evolve(
+        report,
+        next_refresh_time=cycle.next_refresh_time,
+        last_refresh_time=cycle.last_refresh_time,
+        refresh_count=cycle.refresh_count,
+        last_activity=cycle.last_activity,
+    )
+    if cycle.refreshing_since is not None and report.status is ConnectorStatus.WAITING:
+        merged = evolve(merged, status=ConnectorStatus.REFRESHING, last_status_change=cycle.refreshing_since)
+    return merged
 
 
 class DaemonControl:
@@ -33,8 +49,8 @@ class DaemonControl:
     def reports(self) -> list[ConnectorReport]:
         """A consistent snapshot per actor: states from the supervisor, next refreshes from the timer."""
         reports: list[ConnectorReport] = self._supervisor.ask(ReportsQuery(), timeout=self._ask_timeout)
-        next_refresh = self._timer.ask(ScheduleQuery(), timeout=self._ask_timeout)
-        return [evolve(r, next_refresh_time=next_refresh.get(r.name)) for r in reports]
+        cycles: dict[str, RefreshInfo] = self._timer.ask(ScheduleQuery(), timeout=self._ask_timeout)
+        return [_with_cycle(r, cycles.get(r.name)) for r in reports]
 
     def connector_names(self) -> list[str]:
         return [r.name for r in self._supervisor.ask(ReportsQuery(), timeout=self._ask_timeout)]

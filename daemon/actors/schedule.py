@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from datetime import datetime
 from typing import Any
 
 from attrs import define
+
+from daemon.states import ActivityReport
 
 __all__ = ["Action", "Entry", "RefreshSchedule"]
 
@@ -27,6 +30,10 @@ class Entry:
     overseer: Any = None
     due: float | None = None
     started: float | None = None
+    started_wall: datetime | None = None
+    refresh_count: int = 0
+    last_refresh_time: datetime | None = None
+    last_activity: ActivityReport | None = None
 
 
 @define(frozen=True)
@@ -51,7 +58,14 @@ class RefreshSchedule:
         return len(self._entries)
 
     def add(self, entry: Entry, now: float) -> None:
-        """Schedule (or re-schedule a new generation of) a connector; its first refresh is due now."""
+        """Schedule (or re-schedule a new generation of) a connector; its first refresh is due now.
+
+        A new generation keeps the refresh history of the one it replaces."""
+        previous = self._entries.get(entry.name)
+        if previous is not None:
+            entry.refresh_count = previous.refresh_count
+            entry.last_refresh_time = previous.last_refresh_time
+            entry.last_activity = previous.last_activity
         self._entries[entry.name] = entry
         self._set_due(entry, now)
 
@@ -66,24 +80,29 @@ class RefreshSchedule:
         self._set_due(entry, now)
         return True
 
-    def finished(self, name: str, generation: int, now: float) -> None:
+    def finished(
+        self, name: str, generation: int, now: float, at: datetime | None = None, activity: ActivityReport | None = None
+    ) -> None:
         entry = self._entries.get(name)
         if entry is None or entry.generation != generation or entry.started is None:
             return
-        entry.started = None
+        entry.started = entry.started_wall = None
+        entry.refresh_count += 1
+        entry.last_refresh_time = at
+        entry.last_activity = activity
         if entry.interval > 0:
             self._set_due(entry, now + entry.interval)
         else:
             entry.due = None
 
-    def call_later(self, at: float, target: Any, message: Any) -> None:
+    def call_at(self, at: float, target: Any, message: Any) -> None:
         heapq.heappush(self._heap, (at, next(self._sequence), "", ("call", target, message)))
 
     def next_deadline(self) -> float | None:
         self._drop_stale()
         return self._heap[0][0] if self._heap else None
 
-    def pop_due(self, now: float) -> list[Action]:
+    def pop_due(self, now: float, wall: datetime | None = None) -> list[Action]:
         actions: list[Action] = []
         while self._heap and self._heap[0][0] <= now:
             at, _, name, payload = heapq.heappop(self._heap)
@@ -96,6 +115,7 @@ class RefreshSchedule:
                 continue
             if entry.started is None:
                 entry.started, entry.due = now, None
+                entry.started_wall = wall
                 if entry.timeout > 0:
                     heapq.heappush(self._heap, (now + entry.timeout, next(self._sequence), name, entry))
                 actions.append(Action("refresh", name=name, target=entry.target, entry=entry, due_at=at))
@@ -103,9 +123,8 @@ class RefreshSchedule:
                 actions.append(Action("overdue", name=name, entry=entry))
         return actions
 
-    def due_times(self) -> dict[str, float | None]:
-        """When each connector's next refresh is due (None while running or on request only)."""
-        return {name: entry.due for name, entry in self._entries.items()}
+    def entries(self) -> list[Entry]:
+        return list(self._entries.values())
 
     def _set_due(self, entry: Entry, at: float) -> None:
         entry.due = at

@@ -7,16 +7,25 @@ makes a fresh instance and context on every (re)start.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 import pykka
 from attrs import frozen
 
 from daemon.actors.supervisor import ConnectorSpec
 from daemon.clock import Clock
-from daemon.config import ConnectorConfig, DaemonConfig, ServiceConfig, service_kind
+from daemon.config import (
+    ConnectorConfig,
+    DaemonConfig,
+    ServiceConfig,
+    looks_like_java_class,
+    resolve_provider,
+    service_kind,
+)
 from daemon.connectors import Connector, ConnectorContext
 from daemon.connectors.loading import load_connector_class, structure_connector_config
+from daemon.errors import ConnectorLoadError
 from daemon.messages import RequestRefresh, RestartConnector, Supervise
 from daemon.metadata import MetadataClient
 
@@ -42,10 +51,11 @@ class ConnectorBuilder:
     default_user_id: str
     client_factory: Callable[[str], MetadataClient]
     clock: Clock
+    providers: Mapping[str, str] = MappingProxyType({})
 
     def __call__(self) -> tuple[Connector, ConnectorContext]:
         config = self.connector
-        cls = load_connector_class(config.connector, config.name)
+        cls = load_connector_class(self._reference(), config.name)
         structured = structure_connector_config(cls, config.configuration_properties, config.name)
         sync = (
             config.permitted_synchronization
@@ -66,6 +76,20 @@ class ConnectorBuilder:
             clock=self.clock,
         )
         return cls(), context
+
+    def _reference(self) -> str:
+        """The connector reference, with an Egeria Java provider class translated through the provider table."""
+        reference = self.connector.connector
+        if not looks_like_java_class(reference):
+            return reference
+        resolved = resolve_provider(reference, self.providers)
+        if resolved is None:
+            raise ConnectorLoadError(
+                f"no Python connector for Egeria provider {reference!r}; map it under connector_providers "
+                f"(e.g. connector_providers: {{{reference}: package.module:Class}})",
+                self.connector.name,
+            )
+        return resolved
 
 
 class IntegrationService(pykka.ThreadingActor):
@@ -94,7 +118,12 @@ class IntegrationService(pykka.ThreadingActor):
             policy = (connector.restart_policy.over(self._daemon_config.restart_policy)
                       if connector.restart_policy else self._daemon_config.restart_policy)
             builder = ConnectorBuilder(
-                self._config, connector, self._daemon_config.local_server_user_id, self._client_factory, self._clock
+                self._config,
+                connector,
+                self._daemon_config.local_server_user_id,
+                self._client_factory,
+                self._clock,
+                MappingProxyType(dict(self._daemon_config.connector_providers)),
             )
             self._supervisor.tell(Supervise(ConnectorSpec(self._config.url_marker, connector, policy, builder)))
 

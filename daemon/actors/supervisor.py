@@ -4,7 +4,7 @@ It owns one ``Slot`` per connector (the one state object per connector), builds 
 starts hosts, schedules their refreshes with the timer, and on failure decides, through
 ``RestartTracker``, whether to restart with backoff, give up (FAILED) or not retry
 (CONFIG_FAILED). A restart is always a fresh instance in a fresh actor; messages from an
-older generation are ignored. All waiting is delegated to the timer (``CallLater``).
+older generation are ignored. All waiting is delegated to the timer (``CallAt``).
 """
 
 from __future__ import annotations
@@ -23,13 +23,12 @@ from daemon.clock import Clock
 from daemon.config import ConnectorConfig, RestartPolicy
 from daemon.connectors import Connector, ConnectorContext
 from daemon.messages import (
-    CallLater,
+    CallAt,
     ConnectorFailed,
+    ConnectorHealthy,
     ConnectorStarted,
     FailureKind,
-    RefreshCompleted,
     RefreshOverdue,
-    RefreshStarted,
     ReportsQuery,
     RestartConnector,
     RetryDue,
@@ -38,7 +37,7 @@ from daemon.messages import (
     Supervise,
     UnscheduleConnector,
 )
-from daemon.states import ActivityReport, ConnectorReport, ConnectorStatus
+from daemon.states import ConnectorReport, ConnectorStatus
 
 __all__ = ["ConnectorSpec", "Supervisor"]
 
@@ -64,15 +63,13 @@ class Slot:
     instance_id: str = ""
     last_error: str | None = None
     next_retry_time: datetime | None = None
-    last_refresh_time: datetime | None = None
-    refresh_count: int = 0
-    last_activity: ActivityReport | None = None
 
     @property
     def name(self) -> str:
         return self.spec.config.name
 
-    def report(self, next_refresh: datetime | None = None) -> ConnectorReport:
+    def report(self) -> ConnectorReport:
+        """The lifecycle part of the report; the refresh cycle is filled in from the timer."""
         config = self.spec.config
         return ConnectorReport(
             service=self.spec.service,
@@ -82,14 +79,10 @@ class Slot:
             status=self.status,
             last_status_change=self.last_status_change,
             refresh_interval=float(config.refresh),
-            last_refresh_time=self.last_refresh_time,
-            next_refresh_time=next_refresh,
             last_error=self.last_error,
             restart_count=self.tracker.restart_count,
             consecutive_failures=self.tracker.consecutive_failures,
             next_retry_time=self.next_retry_time,
-            refresh_count=self.refresh_count,
-            last_activity=self.last_activity,
         )
 
 
@@ -110,17 +103,14 @@ class Supervisor(pykka.ThreadingActor):
             case ConnectorStarted(name, generation, instance_id):
                 if slot := self._current(name, generation):
                     self._started(slot, instance_id)
-            case RefreshStarted(name, generation, at):
+            case ConnectorHealthy(name, generation):
                 if slot := self._current(name, generation):
-                    self._set_status(slot, ConnectorStatus.REFRESHING, at)
-            case RefreshCompleted(name, generation, at, activity):
-                if slot := self._current(name, generation):
-                    self._refreshed(slot, at, activity)
+                    slot.tracker.on_success()
             case ConnectorFailed(name, generation, kind, error):
                 if slot := self._current(name, generation):
                     self._failed(slot, kind, error)
             case RefreshOverdue(name, generation, timeout):
-                if (slot := self._current(name, generation)) and slot.status is ConnectorStatus.REFRESHING:
+                if (slot := self._current(name, generation)) and slot.ref is not None:
                     self.abandoned_threads += 1
                     self._failed(slot, FailureKind.HUNG, f"refresh timed out after {timeout:g}s; its thread was abandoned")
             case RetryDue(name, generation):
@@ -178,13 +168,6 @@ class Supervisor(pykka.ThreadingActor):
             )
         )
 
-    def _refreshed(self, slot: Slot, at: datetime, activity: ActivityReport) -> None:
-        slot.last_refresh_time = at
-        slot.refresh_count += 1
-        slot.last_activity = activity
-        slot.tracker.on_success()
-        self._set_status(slot, ConnectorStatus.WAITING, at)
-
     def _failed(self, slot: Slot, kind: FailureKind, error: str) -> None:
         self._stop_host(slot)
         slot.last_error = error
@@ -192,7 +175,8 @@ class Supervisor(pykka.ThreadingActor):
         if kind is FailureKind.CONFIG:
             self._set_status(slot, ConnectorStatus.CONFIG_FAILED)
             return
-        decision = slot.tracker.on_failure(self._clock.monotonic(), counts_against_budget=kind is not FailureKind.UNREACHABLE)
+        now = self._clock.monotonic()
+        decision = slot.tracker.on_failure(now, counts_against_budget=kind is not FailureKind.UNREACHABLE)
         if isinstance(decision, GiveUp):
             slot.last_error = f"{error} (gave up: {decision.reason})"
             log.error("connector FAILED: {}", slot.last_error)
@@ -202,7 +186,7 @@ class Supervisor(pykka.ThreadingActor):
         status = ConnectorStatus.INITIALIZE_FAILED if kind is FailureKind.UNREACHABLE else ConnectorStatus.RESTARTING
         log.warning("connector {}; retry in {:.2f}s (restart {})", status.name, decision.delay, slot.tracker.restart_count)
         self._set_status(slot, status)
-        self._timer.tell(CallLater(decision.delay, self.actor_ref, RetryDue(slot.name, slot.generation)))
+        self._timer.tell(CallAt(now + decision.delay, self.actor_ref, RetryDue(slot.name, slot.generation)))
 
     def _operator_restart(self, slot: Slot) -> None:
         self._stop_host(slot)

@@ -8,15 +8,16 @@ the actor then tells each due connector ``RefreshDue``. Nothing else in the daem
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pykka
 from loguru import logger
 
 from daemon.actors.schedule import Entry, RefreshSchedule
 from daemon.clock import Clock
+from daemon.states import RefreshInfo
 from daemon.messages import (
-    CallLater,
+    CallAt,
     RefreshDue,
     RefreshFinished,
     RefreshOverdue,
@@ -76,7 +77,7 @@ class _Ticker:
 
 
 class Timer(pykka.ThreadingActor):
-    """Refresh schedule (RefreshDue to hosts) and delayed calls (CallLater) on an injected clock."""
+    """Refresh schedule (RefreshDue to hosts) and delayed calls (CallAt) on an injected clock."""
 
     def __init__(self, clock: Clock) -> None:
         super().__init__()
@@ -107,19 +108,20 @@ class Timer(pykka.ThreadingActor):
                     self._fire(now)
                 else:
                     logger.debug("refresh of {} not started: unknown, or a refresh is running", name)
-            case RefreshFinished(name, generation):
-                self._schedule.finished(name, generation, now)
-            case CallLater(delay, target, inner):
-                self._schedule.call_later(now + delay, target, inner)
+            case RefreshFinished(name, generation, at, activity):
+                self._schedule.finished(name, generation, now, at, activity)
+            case CallAt(at, target, inner):
+                self._schedule.call_at(at, target, inner)
+                self._fire(now)
             case ScheduleQuery():
-                return {name: self._wall_time(due, now) for name, due in self._schedule.due_times().items()}
+                return {entry.name: self._info(entry, now) for entry in self._schedule.entries()}
             case _:
                 return super().on_receive(message)
         self._rearm()
         return None
 
     def _fire(self, now: float) -> None:
-        for action in self._schedule.pop_due(now):
+        for action in self._schedule.pop_due(now, self._clock.now()):
             try:
                 if action.kind == "refresh":
                     action.target.tell(RefreshDue(action.name, action.due_at))
@@ -135,7 +137,12 @@ class Timer(pykka.ThreadingActor):
         if self._ticker is not None:
             self._ticker.set_deadline(self._schedule.next_deadline())
 
-    def _wall_time(self, due: float | None, now: float) -> datetime | None:
-        if due is None:
-            return None
-        return self._clock.now() + timedelta(seconds=due - now)
+    def _info(self, entry: Entry, now: float) -> RefreshInfo:
+        due = None if entry.due is None else self._clock.now() + timedelta(seconds=entry.due - now)
+        return RefreshInfo(
+            next_refresh_time=due,
+            last_refresh_time=entry.last_refresh_time,
+            refreshing_since=entry.started_wall,
+            refresh_count=entry.refresh_count,
+            last_activity=entry.last_activity,
+        )

@@ -16,9 +16,10 @@ def main() -> None:
 @click.option("--connectors", default=1000, show_default=True)
 @click.option("--interval", default=1.0, show_default=True, help="Refresh interval in seconds.")
 @click.option("--seconds", default=30.0, show_default=True, help="How long to measure.")
-def scheduler(connectors: int, interval: float, seconds: float) -> None:
+@click.option("--warmup", default=5.0, show_default=True, help="Seconds to let the start-up burst settle first.")
+def scheduler(connectors: int, interval: float, seconds: float, warmup: float) -> None:
     """Many passive no-op connectors: refresh lateness p50/p99 and RSS per connector."""
-    raise SystemExit(run_scheduler_bench(connectors, interval, seconds))
+    raise SystemExit(run_scheduler_bench(connectors, interval, seconds, warmup))
 
 
 main()

@@ -152,6 +152,9 @@ class DaemonConfig:
     restart_policy: RestartPolicy = RestartPolicy()
     shutdown_timeout: Duration = Duration(10.0)
     services: tuple[ServiceConfig, ...] = ()
+    #: Egeria connector provider class (Java) -> our connector (entry-point name or module:Class);
+    #: adds to or overrides the built-in table in daemon.config.providers.
+    connector_providers: dict[str, str] = field(factory=dict)
 
     def connectors(self) -> list[tuple[ServiceConfig, ConnectorConfig]]:
         """Every connector with the service that hosts it, in config order."""

@@ -88,8 +88,8 @@ def test_removed_connectors_are_never_refreshed_again():
 
 def test_delayed_calls_fire_at_their_time_in_order():
     schedule = RefreshSchedule()
-    schedule.call_later(5.0, "sup", "second")
-    schedule.call_later(2.0, "sup", "first")
+    schedule.call_at(5.0, "sup", "second")
+    schedule.call_at(2.0, "sup", "first")
     assert [a.message for a in schedule.pop_due(1.0)] == []
     assert [a.message for a in schedule.pop_due(10.0)] == ["first", "second"]
 
