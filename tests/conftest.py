@@ -47,3 +47,16 @@ def _stop_leftover_actors():
             ref.stop(block=True, timeout=2.0)
         except pykka.Timeout:
             pass  # an abandoned, hung connector host: a daemon thread, it cannot keep the process alive
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory):
+    """A real Kafka-protocol broker (tansu, in-memory) on a free loopback port, for the whole session."""
+    from tests.broker import Broker
+
+    broker = Broker(free_port(), tmp_path_factory.mktemp("broker") / "tansu.log")
+    try:
+        broker.wait_ready()
+        yield broker
+    finally:
+        broker.stop()

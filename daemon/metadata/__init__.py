@@ -1,0 +1,10 @@
+"""The metadata access client: what connectors use to talk to the metadata access point.
+
+``MetadataClient`` speaks Egeria 6's open metadata store API over HTTP (``requests`` is
+imported here and nowhere else in the daemon) and translates every failure into
+``daemon.errors``. One client per connector thread.
+"""
+
+from daemon.metadata.client import Condition, MetadataClient
+
+__all__ = ["Condition", "MetadataClient"]

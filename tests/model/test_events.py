@@ -1,0 +1,107 @@
+"""Out Topic events: Egeria's OpenMetadataOutTopicEvent shape, decoding and filtering."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from daemon.model import (
+    ElementHeader,
+    ElementOrigin,
+    ElementType,
+    ElementVersions,
+    EventType,
+    OpenMetadataOutTopicEvent,
+)
+
+WHEN = datetime(2024, 5, 1, 10, 0, tzinfo=timezone.utc)
+CSV = ElementHeader(
+    "g-1",
+    ElementType("CSVFile", ("DataFile", "DataStore", "DataAsset", "Asset", "Referenceable", "OpenMetadataRoot")),
+    ElementOrigin("LOCAL_COHORT", "c", "mds1", "mds1"),
+    ElementVersions("u", "u", WHEN, WHEN, 2),
+)
+
+
+def an_update() -> OpenMetadataOutTopicEvent:
+    return OpenMetadataOutTopicEvent(
+        event_type=EventType.ELEMENT_UPDATED,
+        event_time=WHEN,
+        element_header=CSV,
+        element_properties={"qualifiedName": "a", "size": 2},
+        previous_element_properties={"qualifiedName": "a", "size": 1},
+        event_id="e-1",
+        sequence=7,
+    )
+
+
+def test_an_event_serializes_in_egerias_out_topic_shape():
+    data = json.loads(an_update().to_json())
+    assert data["eventVersionId"] == 1
+    assert data["eventType"] == "ELEMENT_UPDATED"
+    assert data["eventTime"] == 1714557600000
+    assert data["elementHeader"]["guid"] == "g-1"
+    assert data["elementHeader"]["type"]["superTypeNames"][0] == "DataFile"
+    assert set(data["elementHeader"]) >= {"guid", "type", "origin", "versions", "status", "classifications"}
+    assert data["elementProperties"]["propertyValueMap"]["size"]["primitiveValue"] == 2
+    assert data["previousElementProperties"]["propertyValueMap"]["size"]["primitiveValue"] == 1
+    assert (data["eventId"], data["sequence"]) == ("e-1", 7)
+
+
+def test_an_event_round_trips_from_bytes_text_and_dict():
+    event = an_update()
+    assert OpenMetadataOutTopicEvent.from_json(event.to_json()) == event
+    assert OpenMetadataOutTopicEvent.from_json(event.to_json().decode()) == event
+    assert OpenMetadataOutTopicEvent.from_json(event.to_dict()) == event
+
+
+def test_a_relationship_event_carries_both_end_headers():
+    event = OpenMetadataOutTopicEvent(
+        EventType.NEW_RELATIONSHIP, WHEN, element_header=ElementHeader("r", ElementType("NestedFile")),
+        end_one_element_header=ElementHeader("folder", ElementType("FileFolder")), end_two_element_header=CSV,
+    )
+    data = event.to_dict()
+    assert data["endOneElementHeader"]["guid"] == "folder" and data["endTwoElementHeader"]["guid"] == "g-1"
+    assert OpenMetadataOutTopicEvent.from_json(data) == event
+    assert event.event_type.is_relationship_event
+
+
+def test_a_classification_event_names_the_classification_and_its_properties():
+    event = OpenMetadataOutTopicEvent(
+        EventType.ELEMENT_RECLASSIFIED, WHEN, element_header=CSV, classification_name="Confidentiality",
+        classification_properties={"level": 3}, previous_classification_properties={"level": 1},
+    )
+    data = event.to_dict()
+    assert data["classificationName"] == "Confidentiality"
+    assert data["previousClassificationProperties"]["propertyValueMap"]["level"]["primitiveValue"] == 1
+    assert OpenMetadataOutTopicEvent.from_json(data) == event
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"\xff\xfe not utf-8",
+        b"{not json",
+        b"[1, 2]",
+        b'{"eventType": "SOMETHING_ELSE", "eventTime": 1}',
+        b'{"eventType": "ELEMENT_UPDATED"}',
+        b'{"eventType": "ELEMENT_UPDATED", "eventTime": 1, "elementHeader": {"guid": 5}}',
+        b'{"eventType": "ELEMENT_UPDATED", "eventTime": 1, "elementProperties": {"propertyValueMap": 3}}',
+    ],
+)
+def test_undecodable_input_raises_a_clear_value_error(payload):
+    with pytest.raises(ValueError, match="not an OpenMetadataOutTopicEvent"):
+        OpenMetadataOutTopicEvent.from_json(payload)
+
+
+def test_matches_selects_by_type_including_subtypes_and_by_event_type():
+    event = an_update()
+    assert event.matches()
+    assert event.matches(["DataFile"])
+    assert event.matches(["CSVFile", "KafkaTopic"])
+    assert not event.matches(["FileFolder"])
+    assert event.matches(["Asset"], [EventType.ELEMENT_UPDATED])
+    assert not event.matches(["Asset"], [EventType.NEW_ELEMENT_CREATED])
+    assert not OpenMetadataOutTopicEvent(EventType.ELEMENT_UPDATED, WHEN).matches(["Asset"])
