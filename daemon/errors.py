@@ -9,6 +9,7 @@ they occur, with ``raise ... from exc`` so the cause stays visible::
     ├── ConnectorError ............. something about one connector
     │   ├── ConnectorLoadError ..... its class cannot be found or imported        -> CONFIG_FAILED
     │   ├── ConnectorConfigError ... its configuration properties are invalid     -> CONFIG_FAILED
+    │   ├── UnknownConnector ....... no connector has that name
     │   └── SynchronizationRefused . it acted against its permitted synchronization
     └── MetadataError .............. talking to the metadata access point
         ├── MetadataUnreachable .... no answer (refused, timed out)               -> INITIALIZE_FAILED
@@ -37,6 +38,7 @@ __all__ = [
     "MetadataUnreachable",
     "PropertyServerError",
     "SynchronizationRefused",
+    "UnknownConnector",
     "UserNotAuthorizedError",
 ]
 
@@ -71,6 +73,10 @@ class ConnectorLoadError(ConnectorError):
 
 class ConnectorConfigError(ConnectorError):
     """The connector's configuration is invalid. The connector is CONFIG_FAILED."""
+
+
+class UnknownConnector(ConnectorError):
+    """No connector has that name (admin requests, CLI)."""
 
 
 class SynchronizationRefused(ConnectorError):

@@ -20,6 +20,7 @@ from daemon.states import ActivityReport
 
 __all__ = [
     "CallAt",
+    "ConfigQuery",
     "ConnectorFailed",
     "ConnectorHealthy",
     "ConnectorStarted",
@@ -30,7 +31,11 @@ __all__ = [
     "RefreshOverdue",
     "ReportsQuery",
     "RequestRefresh",
+    "PauseConnector",
+    "ReconfigureConnector",
     "RestartConnector",
+    "RestartFailed",
+    "ResumeConnector",
     "RetryDue",
     "ScheduleConnector",
     "ScheduleQuery",
@@ -178,10 +183,41 @@ class RestartConnector:
 
 
 @frozen
+class PauseConnector:
+    """No refreshes or events for this connector until resumed (events wait, they are not lost)."""
+
+    name: str
+
+
+@frozen
+class ResumeConnector:
+    name: str
+
+
+@frozen
+class RestartFailed:
+    """Restart every connector that is FAILED, CONFIG_FAILED or INITIALIZE_FAILED."""
+
+
+@frozen
+class ReconfigureConnector:
+    """Replace a connector's config (properties, endpoint, ...) and restart it with a fresh instance."""
+
+    config: Any  # daemon.config.ConnectorConfig
+
+
+@frozen
 class StopConnectors:
     """Ask: stop every connector host, each within ``timeout`` seconds; answers the names that did not stop."""
 
     timeout: float
+
+
+@frozen
+class ConfigQuery:
+    """Ask (from a non-actor thread): the current ConnectorConfig of ``name`` (None if unknown)."""
+
+    name: str
 
 
 @frozen

@@ -1,16 +1,32 @@
 """DaemonControl: how non-actor threads (admin API, CLI, signal handling) talk to the actors.
 
 Every call is an ``ask`` downward with a timeout, or a ``tell``; nothing here blocks
-without a bound.
+without a bound. Calls that name a connector or service raise ``UnknownConnector`` /
+``KeyError`` for names the daemon does not have.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import pykka
 from attrs import evolve
 
 from daemon.actors.service import RefreshService, RestartService
-from daemon.messages import ReportsQuery, RequestRefresh, RestartConnector, ScheduleQuery
+from daemon.config import ConnectorConfig
+from daemon.errors import UnknownConnector
+from daemon.messages import (
+    ConfigQuery,
+    PauseConnector,
+    ReconfigureConnector,
+    ReportsQuery,
+    RequestRefresh,
+    RestartConnector,
+    RestartFailed,
+    ResumeConnector,
+    ScheduleQuery,
+)
 from daemon.states import ConnectorReport, ConnectorStatus, RefreshInfo
 
 __all__ = ["DaemonControl"]
@@ -38,7 +54,7 @@ class DaemonControl:
         *,
         supervisor: pykka.ActorRef,
         timer: pykka.ActorRef,
-        services: dict[str, pykka.ActorRef],
+        services: Mapping[str, pykka.ActorRef],
         ask_timeout: float = 5.0,
     ) -> None:
         self._supervisor = supervisor
@@ -46,24 +62,74 @@ class DaemonControl:
         self._services = services
         self._ask_timeout = ask_timeout
 
+    # --- reading -------------------------------------------------------------------------------
+
     def reports(self) -> list[ConnectorReport]:
-        """A consistent snapshot per actor: states from the supervisor, next refreshes from the timer."""
+        """A snapshot per actor: lifecycle from the supervisor, refresh cycle from the timer."""
         reports: list[ConnectorReport] = self._supervisor.ask(ReportsQuery(), timeout=self._ask_timeout)
         cycles: dict[str, RefreshInfo] = self._timer.ask(ScheduleQuery(), timeout=self._ask_timeout)
         return [_with_cycle(r, cycles.get(r.name)) for r in reports]
 
+    def report(self, name: str) -> ConnectorReport:
+        for report in self.reports():
+            if report.name == name:
+                return report
+        raise UnknownConnector("no such connector", name)
+
     def connector_names(self) -> list[str]:
         return [r.name for r in self._supervisor.ask(ReportsQuery(), timeout=self._ask_timeout)]
 
-    def refresh(self, name: str) -> None:
-        """Request a refresh now (dropped if one is running); returns at once."""
-        self._timer.tell(RequestRefresh(name))
+    def configuration(self, name: str) -> ConnectorConfig:
+        config = self._supervisor.ask(ConfigQuery(name), timeout=self._ask_timeout)
+        if config is None:
+            raise UnknownConnector("no such connector", name)
+        return config
 
-    def restart(self, name: str) -> None:
-        self._supervisor.tell(RestartConnector(name))
+    # --- acting (each returns at once; the status shows the effect) -----------------------------
+
+    def refresh(self, name: str | None = None) -> None:
+        """Request a refresh now of one connector or all (dropped for one that is refreshing)."""
+        for each in self._names(name):
+            self._timer.tell(RequestRefresh(each))
+
+    def restart(self, name: str | None = None) -> None:
+        for each in self._names(name):
+            self._supervisor.tell(RestartConnector(each))
+
+    def restart_failed(self) -> None:
+        self._supervisor.tell(RestartFailed())
+
+    def pause(self, name: str) -> None:
+        self._supervisor.tell(PauseConnector(self._names(name)[0]))
+
+    def resume(self, name: str) -> None:
+        self._supervisor.tell(ResumeConnector(self._names(name)[0]))
+
+    def update_configuration_properties(self, name: str, properties: Mapping[str, Any], *, merge: bool = True) -> None:
+        """Change a connector's configuration properties and restart it (Egeria's semantics)."""
+        config = self.configuration(name)
+        new = {**config.configuration_properties, **properties} if merge else dict(properties)
+        self._supervisor.tell(ReconfigureConnector(evolve(config, configuration_properties=new)))
+
+    def update_endpoint(self, name: str, address: str) -> None:
+        self._supervisor.tell(ReconfigureConnector(evolve(self.configuration(name), endpoint=address)))
 
     def refresh_service(self, url_marker: str) -> None:
-        self._services[url_marker].tell(RefreshService())
+        self._service(url_marker).tell(RefreshService())
 
     def restart_service(self, url_marker: str) -> None:
-        self._services[url_marker].tell(RestartService())
+        self._service(url_marker).tell(RestartService())
+
+    def _names(self, name: str | None) -> list[str]:
+        names = self.connector_names()
+        if name is None:
+            return names
+        if name not in names:
+            raise UnknownConnector("no such connector", name)
+        return [name]
+
+    def _service(self, url_marker: str) -> pykka.ActorRef:
+        try:
+            return self._services[url_marker]
+        except KeyError:
+            raise KeyError(f"no integration service {url_marker!r} in this daemon") from None

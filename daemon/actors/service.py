@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 import pykka
-from attrs import frozen
+from attrs import evolve, frozen
 
 from daemon.actors.supervisor import ConnectorSpec
 from daemon.clock import Clock
@@ -76,6 +76,9 @@ class ConnectorBuilder:
             clock=self.clock,
         )
         return cls(), context
+
+    def with_config(self, config: ConnectorConfig) -> ConnectorBuilder:
+        return evolve(self, connector=config)
 
     def _reference(self) -> str:
         """The connector reference, with an Egeria Java provider class translated through the provider table."""

@@ -10,11 +10,11 @@ older generation are ignored. All waiting is delegated to the timer (``CallAt``)
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from typing import Protocol
 from datetime import datetime, timedelta
 
 import pykka
-from attrs import define, frozen
+from attrs import define, evolve, frozen
 from loguru import logger
 
 from daemon.actors.connector_host import ConnectorHost
@@ -24,13 +24,18 @@ from daemon.config import ConnectorConfig, RestartPolicy
 from daemon.connectors import Connector, ConnectorContext
 from daemon.messages import (
     CallAt,
+    ConfigQuery,
     ConnectorFailed,
     ConnectorHealthy,
     ConnectorStarted,
     FailureKind,
+    PauseConnector,
+    ReconfigureConnector,
     RefreshOverdue,
     ReportsQuery,
     RestartConnector,
+    RestartFailed,
+    ResumeConnector,
     RetryDue,
     ScheduleConnector,
     StopConnectors,
@@ -42,14 +47,25 @@ from daemon.states import ConnectorReport, ConnectorStatus
 __all__ = ["ConnectorSpec", "Supervisor"]
 
 
+class Builder(Protocol):
+    """Makes a fresh connector instance and context; ``with_config`` gives a builder for a changed config."""
+
+    def __call__(self) -> tuple[Connector, ConnectorContext]: ...
+
+    def with_config(self, config: ConnectorConfig) -> Builder: ...
+
+
 @frozen
 class ConnectorSpec:
-    """What the supervisor needs to (re)build a connector: ``build`` makes a fresh instance and context."""
+    """What the supervisor needs to (re)build a connector."""
 
     service: str
     config: ConnectorConfig
     policy: RestartPolicy
-    build: Callable[[], tuple[Connector, ConnectorContext]]
+    build: Builder
+
+    def reconfigured(self, config: ConnectorConfig) -> ConnectorSpec:
+        return evolve(self, config=config, build=self.build.with_config(config))
 
 
 @define
@@ -63,6 +79,7 @@ class Slot:
     instance_id: str = ""
     last_error: str | None = None
     next_retry_time: datetime | None = None
+    paused: bool = False
 
     @property
     def name(self) -> str:
@@ -119,8 +136,25 @@ class Supervisor(pykka.ThreadingActor):
             case RestartConnector(name):
                 if slot := self._slots.get(name):
                     self._operator_restart(slot)
+            case RestartFailed():
+                for slot in list(self._slots.values()):
+                    if slot.status.is_failed:
+                        self._operator_restart(slot)
+            case PauseConnector(name):
+                if slot := self._slots.get(name):
+                    self._pause(slot)
+            case ResumeConnector(name):
+                if slot := self._slots.get(name):
+                    self._resume(slot)
+            case ReconfigureConnector(config):
+                if slot := self._slots.get(config.name):
+                    slot.spec = slot.spec.reconfigured(config)
+                    self._operator_restart(slot)
             case ReportsQuery():
                 return [slot.report() for slot in self._slots.values()]
+            case ConfigQuery(name):
+                slot = self._slots.get(name)
+                return None if slot is None else slot.spec.config
             case StopConnectors(timeout):
                 return self._stop_all(timeout)
             case _:
@@ -160,7 +194,13 @@ class Supervisor(pykka.ThreadingActor):
 
     def _started(self, slot: Slot, instance_id: str) -> None:
         slot.instance_id = instance_id
+        if slot.paused:
+            self._set_status(slot, ConnectorStatus.PAUSED)
+            return
         self._set_status(slot, ConnectorStatus.WAITING)
+        self._schedule(slot)
+
+    def _schedule(self, slot: Slot) -> None:
         config = slot.spec.config
         self._timer.tell(
             ScheduleConnector(
@@ -187,6 +227,18 @@ class Supervisor(pykka.ThreadingActor):
         log.warning("connector {}; retry in {:.2f}s (restart {})", status.name, decision.delay, slot.tracker.restart_count)
         self._set_status(slot, status)
         self._timer.tell(CallAt(now + decision.delay, self.actor_ref, RetryDue(slot.name, slot.generation)))
+
+    def _pause(self, slot: Slot) -> None:
+        slot.paused = True
+        if slot.ref is not None and not slot.status.is_failed:
+            self._timer.tell(UnscheduleConnector(slot.name))
+            self._set_status(slot, ConnectorStatus.PAUSED)
+
+    def _resume(self, slot: Slot) -> None:
+        slot.paused = False
+        if slot.status is ConnectorStatus.PAUSED:
+            self._set_status(slot, ConnectorStatus.WAITING)
+            self._schedule(slot)
 
     def _operator_restart(self, slot: Slot) -> None:
         self._stop_host(slot)
