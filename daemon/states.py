@@ -8,7 +8,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-__all__ = ["ActivityReport", "ConnectorReport", "ConnectorStatus", "RefreshInfo"]
+__all__ = ["REFRESH_SECONDS_BUCKETS", "ActivityReport", "ConnectorReport", "ConnectorStatus", "RefreshInfo"]
 
 
 class ConnectorStatus(enum.Enum):
@@ -40,7 +40,25 @@ class ActivityReport:
     deleted: int = 0
     archived: int = 0
     skipped: int = 0
+    refused: int = 0  # writes refused because of the connector's permitted synchronization
     by_type: dict[str, dict[str, int]] = field(factory=dict)
+
+    def plus(self, other: ActivityReport) -> ActivityReport:
+        """The sum of two reports (for running totals)."""
+        by_type = {t: dict(actions) for t, actions in self.by_type.items()}
+        for type_name, actions in other.by_type.items():
+            mine = by_type.setdefault(type_name, {})
+            for action, n in actions.items():
+                mine[action] = mine.get(action, 0) + n
+        return ActivityReport(
+            created=self.created + other.created,
+            updated=self.updated + other.updated,
+            deleted=self.deleted + other.deleted,
+            archived=self.archived + other.archived,
+            skipped=self.skipped + other.skipped,
+            refused=self.refused + other.refused,
+            by_type=by_type,
+        )
 
     def as_statistics(self) -> dict[str, Any]:
         return {
@@ -49,19 +67,28 @@ class ActivityReport:
             "deleted": self.deleted,
             "archived": self.archived,
             "skipped": self.skipped,
+            "refused": self.refused,
             "byType": self.by_type,
         }
 
 
+#: Upper bounds (seconds) of the refresh duration histogram buckets; the last bucket is +Inf.
+REFRESH_SECONDS_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0, 600.0)
+
+
 @frozen
 class RefreshInfo:
-    """One connector's refresh cycle, as the timer knows it."""
+    """One connector's refresh cycle, as the timer knows it (with running totals for metrics)."""
 
     next_refresh_time: datetime | None = None
     last_refresh_time: datetime | None = None
     refreshing_since: datetime | None = None
     refresh_count: int = 0
     last_activity: ActivityReport | None = None
+    total_activity: ActivityReport = ActivityReport()
+    refresh_seconds_sum: float = 0.0
+    #: cumulative counts per REFRESH_SECONDS_BUCKETS bound, then +Inf (Prometheus histogram shape)
+    refresh_seconds_buckets: tuple[int, ...] = (0,) * (len(REFRESH_SECONDS_BUCKETS) + 1)
 
 
 @frozen
@@ -83,3 +110,7 @@ class ConnectorReport:
     next_retry_time: datetime | None = None
     refresh_count: int = 0
     last_activity: ActivityReport | None = None
+    total_activity: ActivityReport = ActivityReport()
+    refresh_seconds_sum: float = 0.0
+    refresh_seconds_buckets: tuple[int, ...] = ()
+    paused: bool = False

@@ -42,6 +42,9 @@ def _with_cycle(report: ConnectorReport, cycle: RefreshInfo | None) -> Connector
         last_refresh_time=cycle.last_refresh_time,
         refresh_count=cycle.refresh_count,
         last_activity=cycle.last_activity,
+        total_activity=cycle.total_activity,
+        refresh_seconds_sum=cycle.refresh_seconds_sum,
+        refresh_seconds_buckets=cycle.refresh_seconds_buckets,
     )
     if cycle.refreshing_since is not None and report.status is ConnectorStatus.WAITING:
         merged = evolve(merged, status=ConnectorStatus.REFRESHING, last_status_change=cycle.refreshing_since)

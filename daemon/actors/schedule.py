@@ -13,9 +13,9 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from attrs import define
+from attrs import define, field
 
-from daemon.states import ActivityReport
+from daemon.states import REFRESH_SECONDS_BUCKETS, ActivityReport
 
 __all__ = ["Action", "Entry", "RefreshSchedule"]
 
@@ -34,6 +34,21 @@ class Entry:
     refresh_count: int = 0
     last_refresh_time: datetime | None = None
     last_activity: ActivityReport | None = None
+    total_activity: ActivityReport = ActivityReport()
+    seconds_sum: float = 0.0
+    seconds_buckets: list[int] = field(factory=lambda: [0] * (len(REFRESH_SECONDS_BUCKETS) + 1))
+
+    def record(self, seconds: float, at: datetime | None, activity: ActivityReport | None) -> None:
+        """Account for one finished refresh that took ``seconds``."""
+        self.refresh_count += 1
+        self.last_refresh_time = at
+        self.last_activity = activity
+        if activity is not None:
+            self.total_activity = self.total_activity.plus(activity)
+        self.seconds_sum += seconds
+        for i, bound in enumerate((*REFRESH_SECONDS_BUCKETS, float("inf"))):
+            if seconds <= bound:
+                self.seconds_buckets[i] += 1
 
 
 @define(frozen=True)
@@ -63,9 +78,9 @@ class RefreshSchedule:
         A new generation keeps the refresh history of the one it replaces."""
         previous = self._entries.get(entry.name)
         if previous is not None:
-            entry.refresh_count = previous.refresh_count
-            entry.last_refresh_time = previous.last_refresh_time
-            entry.last_activity = previous.last_activity
+            for history in ("refresh_count", "last_refresh_time", "last_activity", "total_activity",
+                            "seconds_sum", "seconds_buckets"):
+                setattr(entry, history, getattr(previous, history))
         self._entries[entry.name] = entry
         self._set_due(entry, now)
 
@@ -86,10 +101,8 @@ class RefreshSchedule:
         entry = self._entries.get(name)
         if entry is None or entry.generation != generation or entry.started is None:
             return
+        entry.record(now - entry.started, at, activity)
         entry.started = entry.started_wall = None
-        entry.refresh_count += 1
-        entry.last_refresh_time = at
-        entry.last_activity = activity
         if entry.interval > 0:
             self._set_due(entry, now + entry.interval)
         else:

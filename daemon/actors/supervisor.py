@@ -100,6 +100,7 @@ class Slot:
             restart_count=self.tracker.restart_count,
             consecutive_failures=self.tracker.consecutive_failures,
             next_retry_time=self.next_retry_time,
+            paused=self.paused,
         )
 
 

@@ -145,4 +145,7 @@ class Timer(pykka.ThreadingActor):
             refreshing_since=entry.started_wall,
             refresh_count=entry.refresh_count,
             last_activity=entry.last_activity,
+            total_activity=entry.total_activity,
+            refresh_seconds_sum=entry.seconds_sum,
+            refresh_seconds_buckets=tuple(entry.seconds_buckets),
         )

@@ -8,6 +8,7 @@ open metadata API (``metadata``), and counts its activity per refresh.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger as _root_logger
@@ -81,6 +82,43 @@ class ConnectorContext:
         if self._metadata is None:
             raise RuntimeError("the context is not connected yet: use it from start() on")
         return self._metadata
+
+    # --- typed helpers of the integration services (daemon.connectors.helpers) ----------------
+
+    @cached_property
+    def files(self) -> Any:
+        """Files and folders (files-integrator)."""
+        from daemon.connectors.helpers import FilesHelper
+
+        return FilesHelper(self.metadata)
+
+    @cached_property
+    def databases(self) -> Any:
+        """Databases, schemas, tables, columns, keys (database-integrator)."""
+        from daemon.connectors.helpers import DatabaseHelper
+
+        return DatabaseHelper(self.metadata)
+
+    @cached_property
+    def topics(self) -> Any:
+        """Event brokers and topics (topic-integrator)."""
+        from daemon.connectors.helpers import TopicHelper
+
+        return TopicHelper(self.metadata)
+
+    @cached_property
+    def lineage(self) -> Any:
+        """Processes, data sets and lineage (lineage-integrator)."""
+        from daemon.connectors.helpers import LineageHelper
+
+        return LineageHelper(self.metadata)
+
+    @cached_property
+    def catalog(self) -> Any:
+        """Generic assets and glossary terms (catalog-integrator)."""
+        from daemon.connectors.helpers import CatalogHelper
+
+        return CatalogHelper(self.metadata)
 
     def take_activity(self) -> ActivityReport:
         """What this connector changed since the last call (the daemon calls it after each refresh)."""

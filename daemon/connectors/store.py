@@ -28,7 +28,7 @@ __all__ = ["ActivityCounter", "OpenMetadataStore", "UpsertResult"]
 class ActivityCounter:
     """Counts created/updated/deleted/archived/skipped per type during one refresh."""
 
-    ACTIONS = ("created", "updated", "deleted", "archived", "skipped")
+    ACTIONS = ("created", "updated", "deleted", "archived", "skipped", "refused")
 
     def __init__(self) -> None:
         self._counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -84,7 +84,6 @@ class OpenMetadataStore:
         self._sync = permitted_synchronization
         self.metadata_source = metadata_source
         self.activity = activity
-        self.refusals = 0
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -198,7 +197,7 @@ class OpenMetadataStore:
 
     def _check_may_write(self, action: str, what: str) -> None:
         if not self._sync.may_write_open_metadata:
-            self.refusals += 1
+            self.activity.count("refused", what)
             raise SynchronizationRefused(
                 f"may not {action} {what} in open metadata: its permitted synchronization is {self._sync.name}",
                 self._connector,
