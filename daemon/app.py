@@ -13,6 +13,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import pykka
@@ -26,7 +27,7 @@ from daemon.admin.api import make_admin_app
 from daemon.clock import Clock, SystemClock
 from daemon.config import DaemonConfig
 from daemon.messages import StopConnectors
-from daemon.metadata import MetadataClient
+from daemon.metadata import MetadataClient, pooled_session
 from daemon.metadata_server import MetadataServer
 from daemon.wsgi import WsgiServer
 
@@ -45,6 +46,7 @@ class Daemon:
         self._timer: pykka.ActorRef | None = None
         self._supervisor: pykka.ActorRef | None = None
         self._services: dict[str, pykka.ActorRef] = {}
+        self._session: Any = None  # the HTTP connection pool all connectors share
 
     @property
     def metadata_url(self) -> str:
@@ -100,9 +102,11 @@ class Daemon:
                 "embedded metadata server {} at {} (database {})", access.server_name, url, access.database
             )
 
+        session = self._session = pooled_session()
+
         def client_for(user_id: str) -> MetadataClient:
             return MetadataClient(
-                str(url), access.server_name, user_id, token=token,
+                str(url), access.server_name, user_id, token=token, session=session,
                 timeout=(float(access.connect_timeout), float(access.read_timeout)),
             )
 
@@ -131,6 +135,9 @@ class Daemon:
         if self._timer is not None:
             _stop_actor(self._timer, timeout=2.0)
             self._timer = None
+        if self._session is not None:
+            self._session.close()
+            self._session = None
         if self.metadata_server is not None:
             self.metadata_server.stop()
             self.metadata_server = None

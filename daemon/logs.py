@@ -44,3 +44,5 @@ def configure_logging(level: str = "INFO", fmt: str = "text", sink: TextIO | Any
     logging.basicConfig(handlers=[_InterceptHandler()], level=logging.INFO, force=True)
     for noisy in ("urllib3", "waitress.queue"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A full shared pool just means a burst used an extra, short-lived connection.
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)

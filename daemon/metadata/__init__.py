@@ -2,9 +2,11 @@
 
 ``MetadataClient`` speaks Egeria 6's open metadata store API over HTTP (``requests`` is
 imported here and nowhere else in the daemon) and translates every failure into
-``daemon.errors``. One client per connector thread.
+``daemon.errors``. A client is used by one connector thread; many clients may share one
+``pooled_session()``.
 """
 
+from daemon.metadata._transport import pooled_session
 from daemon.metadata.client import Condition, MetadataClient
 
-__all__ = ["Condition", "MetadataClient"]
+__all__ = ["Condition", "MetadataClient", "pooled_session"]

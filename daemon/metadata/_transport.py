@@ -15,10 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+import requests.adapters
 
 from daemon.errors import MetadataRequestError, MetadataUnreachable, UserNotAuthorizedError
 
-__all__ = ["Transport"]
+__all__ = ["Transport", "pooled_session"]
 
 Timeout = tuple[float, float]
 
@@ -84,3 +85,18 @@ def _answer(method: str, url: str, response: requests.Response) -> dict[str, Any
     if data.get("exceptionClassName") or status >= 400 or related not in (200, None):
         raise MetadataRequestError.from_ffdc(data, status)
     return data
+
+
+def pooled_session(pool_size: int = 32) -> requests.Session:
+    """A session many connector threads may share: at most ``pool_size`` kept-alive connections.
+
+    Each request takes a connection from urllib3's thread-safe pool; when more threads call
+    at once than the pool holds, the extra connections are opened and closed for that call.
+    One shared pool keeps a daemon with a thousand connectors from holding a thousand idle
+    sockets (and server-side channels) open to the metadata server.
+    """
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, pool_block=False)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
