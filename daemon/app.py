@@ -20,6 +20,7 @@ import pykka
 from loguru import logger
 
 from daemon.actors.control import DaemonControl
+from daemon.actors.event_bus import EventBus
 from daemon.actors.service import IntegrationService
 from daemon.actors.supervisor import Supervisor
 from daemon.actors.timer import Timer
@@ -43,6 +44,8 @@ class Daemon:
         self.metadata_server: MetadataServer | None = None
         self.admin: WsgiServer | None = None
         self.control: DaemonControl | None = None
+        self.event_bus: EventBus | None = None
+        self._metadata_token: str | None = None
         self._timer: pykka.ActorRef | None = None
         self._supervisor: pykka.ActorRef | None = None
         self._services: dict[str, pykka.ActorRef] = {}
@@ -57,6 +60,11 @@ class Daemon:
         log = logger.bind(service="daemon", connector="-")
         client_factory = self._start_metadata_access()
         self._timer = Timer.start(self.clock)
+        self.event_bus = EventBus(
+            config, metadata_url=self.metadata_url, metadata_token=self._metadata_token, timer=self._timer,
+            clock=self.clock,
+        )
+        self.event_bus.start()
         self._supervisor = Supervisor.start(self.clock, self._timer)
         for service in config.services:
             self._services[service.url_marker] = IntegrationService.start(
@@ -66,6 +74,7 @@ class Daemon:
                 supervisor=self._supervisor,
                 timer=self._timer,
                 clock=self.clock,
+                event_bus=self.event_bus,
             )
         self.control = DaemonControl(supervisor=self._supervisor, timer=self._timer, services=self._services)
         admin_token = config.admin.token.reveal() if config.admin.token else None
@@ -104,6 +113,8 @@ class Daemon:
 
         session = self._session = pooled_session()
 
+        self._metadata_token = token
+
         def client_for(user_id: str) -> MetadataClient:
             return MetadataClient(
                 str(url), access.server_name, user_id, token=token, session=session,
@@ -132,6 +143,9 @@ class Daemon:
                 log.warning("abandoned connector(s) still busy at shutdown: {}", ", ".join(stuck))
             _stop_actor(self._supervisor, timeout=2.0)
             self._supervisor = None
+        if self.event_bus is not None:
+            self.event_bus.stop()
+            self.event_bus = None
         if self._timer is not None:
             _stop_actor(self._timer, timeout=2.0)
             self._timer = None

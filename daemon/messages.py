@@ -24,25 +24,38 @@ __all__ = [
     "ConnectorFailed",
     "ConnectorHealthy",
     "ConnectorStarted",
+    "ConsumerStatsQuery",
+    "DeadLettered",
+    "DeliverEvents",
+    "Delivery",
+    "EventsHandled",
     "FailureKind",
+    "HoldConnector",
+    "PauseConnector",
     "Ping",
+    "NoInterest",
+    "Poll",
+    "ReconfigureConnector",
     "RefreshDue",
     "RefreshFinished",
     "RefreshOverdue",
+    "ReleaseConnector",
+    "ReplayDeadLetters",
     "ReportsQuery",
     "RequestRefresh",
-    "PauseConnector",
-    "ReconfigureConnector",
     "RestartConnector",
     "RestartFailed",
     "ResumeConnector",
     "RetryDue",
+    "RetryEvents",
     "ScheduleConnector",
     "ScheduleQuery",
     "StopConnectors",
+    "Subscribe",
     "Supervise",
     "Tick",
     "UnscheduleConnector",
+    "Unsubscribe",
 ]
 
 
@@ -223,3 +236,104 @@ class ConfigQuery:
 @frozen
 class ReportsQuery:
     """Ask (from a non-actor thread): a ConnectorReport for every supervised connector."""
+
+
+# --- event delivery (topic consumers <-> connector hosts) ------------------------------------
+
+
+@frozen
+class Poll:
+    """A topic consumer's own reminder to poll its source again."""
+
+
+@frozen
+class Delivery:
+    """One record for one connector: ``key`` is (partition, offset); ``payload`` what the hook gets."""
+
+    key: tuple[int, int]
+    payload: Any
+
+
+@frozen
+class DeliverEvents:
+    """A batch, in order, for one connector; ``hook`` is the connector method to call for each."""
+
+    name: str
+    generation: int
+    source: Any  # the topic consumer's ActorRef, told what became of each delivery
+    hook: str
+    deliveries: tuple[Delivery, ...]
+
+
+@frozen
+class EventsHandled:
+    name: str
+    generation: int
+    keys: tuple[tuple[int, int], ...]
+
+
+@frozen
+class DeadLettered:
+    """The connector gave up on one delivery after ``attempts``; the consumer dead-letters it."""
+
+    name: str
+    generation: int
+    key: tuple[int, int]
+    error: str
+    attempts: int
+
+
+@frozen
+class RetryEvents:
+    """A connector host's own reminder: try its pending deliveries again."""
+
+
+@frozen
+class Subscribe:
+    """Deliver matching records to this connector (a new generation replaces the old one)."""
+
+    name: str
+    generation: int
+    target: Any
+    type_names: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    metadata_source: str | None = None
+    user_id: str | None = None
+
+
+@frozen
+class NoInterest:
+    """The connector started and registered no listener on this consumer."""
+
+    name: str
+
+
+@frozen
+class Unsubscribe:
+    """The connector is gone for good: nothing waits for it any more."""
+
+    name: str
+
+
+@frozen
+class HoldConnector:
+    """Paused: keep its records, deliver nothing to it until released."""
+
+    name: str
+
+
+@frozen
+class ReleaseConnector:
+    name: str
+
+
+@frozen
+class ConsumerStatsQuery:
+    """Ask: a ConsumerStats snapshot of a topic consumer."""
+
+
+@frozen
+class ReplayDeadLetters:
+    """Deliver again what was dead-lettered for ``name`` (from this consumer's dead-letter sink)."""
+
+    name: str

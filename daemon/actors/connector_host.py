@@ -9,24 +9,48 @@ decides what happens next (pykka would otherwise stop the actor silently, and sk
 from __future__ import annotations
 
 import uuid
+from collections import deque
+from collections.abc import Callable
 
 import pykka
+from attrs import frozen
 from loguru import logger
 
 from daemon.clock import Clock
 from daemon.connectors import Connector, ConnectorContext
+from daemon.connectors.events import SubscriptionRequest
 from daemon.errors import MetadataUnreachable
 from daemon.messages import (
     ConnectorFailed,
     ConnectorHealthy,
     ConnectorStarted,
     FailureKind,
+    NoInterest,
     Ping,
+    CallAt,
+    DeadLettered,
+    DeliverEvents,
+    Delivery,
+    EventsHandled,
     RefreshDue,
     RefreshFinished,
+    RetryEvents,
+    Subscribe,
 )
 
-__all__ = ["ConnectorHost"]
+__all__ = ["ConnectorHost", "EventWiring"]
+
+
+@frozen
+class EventWiring:
+    """How a connector host reaches the event bus: its service's Out Topic consumer, a factory
+    for technology topic consumers, and the handler retry rules."""
+
+    out_topic: pykka.ActorRef | None
+    technology: Callable[[SubscriptionRequest, str, int, pykka.ActorRef], pykka.ActorRef]
+    attempts: int = 3
+    retry_backoff: float = 0.5
+    own_user_id: str | None = None  # set when the connector has its own user id (echo suppression)
 
 
 def _describe(exc: BaseException) -> str:
@@ -53,6 +77,7 @@ class ConnectorHost(pykka.ThreadingActor):
         supervisor: pykka.ActorRef,
         timer: pykka.ActorRef,
         clock: Clock,
+        events: EventWiring | None = None,
     ) -> None:
         super().__init__()
         self._name = name
@@ -67,6 +92,11 @@ class ConnectorHost(pykka.ThreadingActor):
         self._started = False
         self._healthy = False
         self._log = context.logger
+        self._events = events
+        self._pending: deque[tuple[pykka.ActorRef, str, Delivery]] = deque()
+        self._attempts: dict[tuple[int, int], int] = {}
+        self._retry_scheduled = False
+        self._technology: list[pykka.ActorRef] = []
 
     def on_start(self) -> None:
         try:
@@ -79,12 +109,19 @@ class ConnectorHost(pykka.ThreadingActor):
             self._fail(FailureKind.HOOK, exc, "start failed")
             return
         self._started = True
+        self._connect_topics()
         self._supervisor.tell(ConnectorStarted(self._name, self._generation, self._instance_id))
 
     def on_receive(self, message: object) -> object:
         match message:
             case RefreshDue():
                 self._refresh()
+            case DeliverEvents(_, _, source, hook, deliveries):
+                self._pending.extend((source, hook, delivery) for delivery in deliveries)
+                self._drain()
+            case RetryEvents():
+                self._retry_scheduled = False
+                self._drain()
             case Ping():
                 return True
             case _:
@@ -92,6 +129,11 @@ class ConnectorHost(pykka.ThreadingActor):
         return None
 
     def on_stop(self) -> None:
+        for consumer in self._technology:
+            try:
+                consumer.stop(block=True, timeout=5.0)
+            except (pykka.Timeout, pykka.ActorDeadError):
+                self._log.warning("a technology topic consumer did not stop in time")
         if not self._started:
             return
         try:
@@ -120,6 +162,61 @@ class ConnectorHost(pykka.ThreadingActor):
                 "refresh: {} created, {} updated, {} archived, {} deleted, {} unchanged",
                 activity.created, activity.updated, activity.archived, activity.deleted, activity.skipped,
             )
+
+    # --- events ------------------------------------------------------------------------------
+
+    def _connect_topics(self) -> None:
+        """Act on what the connector asked for in start(): Out Topic listeners, technology topics."""
+        wiring, context = self._events, self._context
+        if wiring is None:
+            return
+        if wiring.out_topic is not None and not context.listeners:
+            wiring.out_topic.tell(NoInterest(self._name))
+        for listener in context.listeners:
+            if wiring.out_topic is None:
+                self._log.warning("the connector listens to the Out Topic, but this daemon has no event bus")
+                break
+            wiring.out_topic.tell(Subscribe(
+                self._name, self._generation, self.actor_ref, listener.type_names, listener.event_types,
+                context.metadata_source, wiring.own_user_id,
+            ))
+        for subscription in context.subscriptions:
+            self._technology.append(wiring.technology(subscription, self._name, self._generation, self.actor_ref))
+
+    def _drain(self) -> None:
+        """Call the hook for each pending delivery in order; a failing one is retried before later ones."""
+        handled: dict[pykka.ActorRef, list[tuple[int, int]]] = {}
+        while self._pending and not self._failed:
+            source, hook, delivery = self._pending[0]
+            try:
+                getattr(self._instance, hook)(delivery.payload)
+            except Exception as exc:
+                if not self._handler_failed(source, delivery, exc):
+                    break
+            else:
+                handled.setdefault(source, []).append(delivery.key)
+            self._attempts.pop(delivery.key, None)
+            self._pending.popleft()
+        for source, keys in handled.items():
+            source.tell(EventsHandled(self._name, self._generation, tuple(keys)))
+
+    def _handler_failed(self, source: pykka.ActorRef, delivery: Delivery, exc: Exception) -> bool:
+        """Schedule a retry (False: stop draining) or give up and dead-letter it (True: carry on)."""
+        wiring = self._events
+        attempts = self._attempts.get(delivery.key, 0) + 1
+        self._attempts[delivery.key] = attempts
+        limit = wiring.attempts if wiring else 1
+        if attempts < limit:
+            delay = (wiring.retry_backoff if wiring else 1.0) * 2 ** (attempts - 1)
+            self._log.warning("event handler failed (attempt {} of {}), retry in {:.2f}s: {}",
+                              attempts, limit, delay, _describe(exc))
+            if not self._retry_scheduled:
+                self._retry_scheduled = True
+                self._timer.tell(CallAt(self._clock.monotonic() + delay, self.actor_ref, RetryEvents()))
+            return False
+        self._log.error("event handler gave up after {} attempt(s): {}", attempts, _describe(exc))
+        source.tell(DeadLettered(self._name, self._generation, delivery.key, _describe(exc), attempts))
+        return True
 
     def _fail(self, kind: FailureKind, exc: BaseException, what: str) -> None:
         self._failed = True

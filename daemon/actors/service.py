@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
+from typing import Any
 
 import pykka
 from attrs import evolve, frozen
 
+from daemon.actors.event_bus import EventBus
 from daemon.actors.supervisor import ConnectorSpec
 from daemon.clock import Clock
 from daemon.config import (
@@ -52,6 +54,7 @@ class ConnectorBuilder:
     client_factory: Callable[[str], MetadataClient]
     clock: Clock
     providers: Mapping[str, str] = MappingProxyType({})
+    publisher: Callable[[dict[str, Any], float], None] | None = None
 
     def __call__(self) -> tuple[Connector, ConnectorContext]:
         config = self.connector
@@ -74,6 +77,7 @@ class ConnectorBuilder:
             configuration_properties=config.configuration_properties,
             config=structured,
             clock=self.clock,
+            publisher=self.publisher,
         )
         return cls(), context
 
@@ -107,8 +111,10 @@ class IntegrationService(pykka.ThreadingActor):
         supervisor: pykka.ActorRef,
         timer: pykka.ActorRef,
         clock: Clock,
+        event_bus: EventBus | None = None,
     ) -> None:
         super().__init__()
+        self._event_bus = event_bus
         self._config = config
         self._daemon_config = daemon_config
         self._client_factory = client_factory
@@ -127,8 +133,11 @@ class IntegrationService(pykka.ThreadingActor):
                 self._client_factory,
                 self._clock,
                 MappingProxyType(dict(self._daemon_config.connector_providers)),
+                self._event_bus.publisher_for(self._config) if self._event_bus else None,
             )
-            self._supervisor.tell(Supervise(ConnectorSpec(self._config.url_marker, connector, policy, builder)))
+            events = self._event_bus.wiring_for(self._config, connector) if self._event_bus else None
+            spec = ConnectorSpec(self._config.url_marker, connector, policy, builder, events)
+            self._supervisor.tell(Supervise(spec))
 
     def on_receive(self, message: object) -> object:
         match message:

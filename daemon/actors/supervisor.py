@@ -17,7 +17,7 @@ import pykka
 from attrs import define, evolve, frozen
 from loguru import logger
 
-from daemon.actors.connector_host import ConnectorHost
+from daemon.actors.connector_host import ConnectorHost, EventWiring
 from daemon.actors.policy import GiveUp, RestartTracker
 from daemon.clock import Clock
 from daemon.config import ConnectorConfig, RestartPolicy
@@ -29,9 +29,11 @@ from daemon.messages import (
     ConnectorHealthy,
     ConnectorStarted,
     FailureKind,
+    HoldConnector,
     PauseConnector,
     ReconfigureConnector,
     RefreshOverdue,
+    ReleaseConnector,
     ReportsQuery,
     RestartConnector,
     RestartFailed,
@@ -63,6 +65,7 @@ class ConnectorSpec:
     config: ConnectorConfig
     policy: RestartPolicy
     build: Builder
+    events: EventWiring | None = None
 
     def reconfigured(self, config: ConnectorConfig) -> ConnectorSpec:
         return evolve(self, config=config, build=self.build.with_config(config))
@@ -190,6 +193,7 @@ class Supervisor(pykka.ThreadingActor):
             supervisor=self.actor_ref,
             timer=self._timer,
             clock=self._clock,
+            events=slot.spec.events,
         )
         self._set_status(slot, ConnectorStatus.INITIALIZED)
 
@@ -229,14 +233,21 @@ class Supervisor(pykka.ThreadingActor):
         self._set_status(slot, status)
         self._timer.tell(CallAt(now + decision.delay, self.actor_ref, RetryDue(slot.name, slot.generation)))
 
+    def _tell_out_topic(self, slot: Slot, message: object) -> None:
+        events = slot.spec.events
+        if events is not None and events.out_topic is not None:
+            events.out_topic.tell(message)
+
     def _pause(self, slot: Slot) -> None:
         slot.paused = True
+        self._tell_out_topic(slot, HoldConnector(slot.name))
         if slot.ref is not None and not slot.status.is_failed:
             self._timer.tell(UnscheduleConnector(slot.name))
             self._set_status(slot, ConnectorStatus.PAUSED)
 
     def _resume(self, slot: Slot) -> None:
         slot.paused = False
+        self._tell_out_topic(slot, ReleaseConnector(slot.name))
         if slot.status is ConnectorStatus.PAUSED:
             self._set_status(slot, ConnectorStatus.WAITING)
             self._schedule(slot)

@@ -83,13 +83,30 @@ class MetadataServerConfig:
 
 @frozen
 class EventBusConfig:
-    """How Out Topic / In Topic events travel: the metadata server's event log, or Kafka."""
+    """How Out Topic / In Topic events travel: the metadata server's event log, or Kafka.
+
+    Delivery is at least once to every interested connector, in order per connector.
+    ``max_in_flight_per_connector`` events are handed to a connector at a time; above
+    ``max_buffered`` unfinished events the consumer pauses its partitions (and resumes at
+    half). A handler error is retried ``handler_attempts`` times with backoff from
+    ``retry_backoff``; then the event goes to the dead-letter topic and the stream goes on.
+    """
 
     type: Literal["embedded", "kafka"] = "embedded"
     bootstrap_servers: str | None = None
     topic_root: str = "egeria.omag"
     consumer: dict[str, Any] = field(factory=dict)
     producer: dict[str, Any] = field(factory=dict)
+    start_position: Literal["earliest", "latest"] = "earliest"
+    max_in_flight_per_connector: int = 500
+    max_buffered: int = 10_000
+    handler_attempts: int = 3
+    retry_backoff: Duration = Duration(0.5)
+    batch_size: int = 500
+    commit_interval: Duration = Duration(1.0)
+    poll_interval: Duration = Duration(0.1)
+    dead_letter_topic: str | None = None  # default: {topic_root}.server.{server_name}.deadLetter
+    echo_suppression: bool = True
 
 
 @frozen
@@ -151,6 +168,8 @@ class DaemonConfig:
     logging: LoggingConfig = LoggingConfig()
     restart_policy: RestartPolicy = RestartPolicy()
     shutdown_timeout: Duration = Duration(10.0)
+    #: where the daemon keeps what must survive a restart (embedded bus offsets, dead letters)
+    state_directory: str = "integration-daemon-state"
     services: tuple[ServiceConfig, ...] = ()
     #: Egeria connector provider class (Java) -> our connector (entry-point name or module:Class);
     #: adds to or overrides the built-in table in daemon.config.providers.

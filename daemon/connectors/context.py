@@ -7,7 +7,7 @@ open metadata API (``metadata``), and counts its activity per refresh.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +15,9 @@ from loguru import logger as _root_logger
 
 from daemon.clock import Clock, SystemClock
 from daemon.config import PermittedSynchronization
+from daemon.connectors.events import ListenerRequest, SubscriptionRequest
 from daemon.connectors.store import ActivityCounter, OpenMetadataStore
+from daemon.errors import ConnectorError, SynchronizationRefused
 from daemon.states import ActivityReport
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ class ConnectorContext:
         configuration_properties: Mapping[str, Any] | None = None,
         config: Any = None,
         clock: Clock | None = None,
+        publisher: Callable[[dict[str, Any], float], None] | None = None,
     ) -> None:
         self.service = service
         self.name = name
@@ -56,6 +59,9 @@ class ConnectorContext:
         self._client_factory = client_factory
         self._activity = ActivityCounter()
         self._metadata: OpenMetadataStore | None = None
+        self._publisher = publisher
+        self.listeners: list[ListenerRequest] = []
+        self.subscriptions: list[SubscriptionRequest] = []
 
     def connect(self) -> None:
         """Reach the metadata access point and register the metadata source, if any.
@@ -124,13 +130,42 @@ class ConnectorContext:
         """What this connector changed since the last call (the daemon calls it after each refresh)."""
         return self._activity.take()
 
-    # --- event bus (filled in with the Out Topic / In Topic support) -------------------------
+    # --- event bus --------------------------------------------------------------------------
 
-    def register_listener(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError("Out Topic listeners need the event bus, which this build does not have yet")
+    def register_listener(self, *, type_names: Iterable[str] = (), event_types: Iterable[str] = ()) -> None:
+        """Receive Out Topic events about these element types (subtypes too) and event types
+        in ``on_event``; call it from ``start()``. Empty means all. Refused for a connector that
+        may not push metadata to its technology (FROM_THIRD_PARTY)."""
+        if not self.permitted_synchronization.may_write_third_party:
+            self._activity.count("refused", "listener")
+            raise SynchronizationRefused(
+                "may not listen to the Out Topic: its permitted synchronization is "
+                f"{self.permitted_synchronization.name}",
+                self.name,
+            )
+        self.listeners.append(ListenerRequest(tuple(type_names), tuple(event_types)))
 
-    def publish(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError("In Topic publishing needs the event bus, which this build does not have yet")
+    def subscribe(
+        self,
+        topic: str,
+        *,
+        bootstrap_servers: str | None = None,
+        group_id: str | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Receive the messages of a technology's own Kafka topic in ``on_technology_message``;
+        call it from ``start()``. Offsets are committed only after the hook returns."""
+        self.subscriptions.append(SubscriptionRequest(topic, bootstrap_servers, group_id, dict(settings or {})))
 
-    def subscribe(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError("technology topic subscriptions need Kafka support, which this build does not have yet")
+    def publish(self, event: Mapping[str, Any], *, timeout: float = 10.0) -> None:
+        """Send an event to the In Topic of this service's access service, and wait until the
+        event bus confirmed it; raises if it could not be delivered within ``timeout``."""
+        if not self.permitted_synchronization.may_write_open_metadata:
+            self._activity.count("refused", "inTopic")
+            raise SynchronizationRefused(
+                f"may not publish to the In Topic: its permitted synchronization is {self.permitted_synchronization.name}",
+                self.name,
+            )
+        if self._publisher is None:
+            raise ConnectorError("this daemon has no In Topic for the connector's service (no event bus)", self.name)
+        self._publisher(dict(event), timeout)

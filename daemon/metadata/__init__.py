@@ -8,5 +8,6 @@ imported here and nowhere else in the daemon) and translates every failure into
 
 from daemon.metadata._transport import pooled_session
 from daemon.metadata.client import Condition, MetadataClient
+from daemon.metadata.event_log import EventLogReader
 
-__all__ = ["Condition", "MetadataClient", "pooled_session"]
+__all__ = ["Condition", "EventLogReader", "MetadataClient", "pooled_session"]

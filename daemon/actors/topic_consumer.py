@@ -1,0 +1,338 @@
+"""The TopicConsumer actor: sole owner of one event source, fanning records out to connectors.
+
+One per partner access service Out Topic (``hook="on_event"``), and one per technology
+topic subscription (``hook="on_technology_message"``). It decodes each record once, hands
+it to every interested connector in order, tracks which are finished (``AckTracker``), and
+commits a partition only up to the first record some interested connector has not
+finished. It never holds more than ``max_buffered`` unfinished records: above that it
+pauses its partitions (still polling, so the group membership holds) and resumes at half.
+Records that cannot be decoded, and records a connector gave up on, go to the dead-letter
+sink with their context, and the stream goes on.
+
+Its polling is a message it tells itself (``Poll``), so acknowledgements, subscriptions and
+stop requests interleave with it; every poll is bounded by a short timeout, and when the
+source is idle the next poll is scheduled through the timer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from typing import Any
+
+import pykka
+from attrs import define, frozen
+from loguru import logger
+
+from daemon.clock import Clock
+from daemon.config import EventBusConfig
+from daemon.messages import (
+    CallAt,
+    ConsumerStatsQuery,
+    DeadLettered,
+    DeliverEvents,
+    Delivery,
+    EventsHandled,
+    HoldConnector,
+    NoInterest,
+    Poll,
+    ReleaseConnector,
+    ReplayDeadLetters,
+    Subscribe,
+    Unsubscribe,
+)
+from daemon.topics.dead_letter import DeadLetterSink, letter_for
+from daemon.topics.routing import EchoIdentity, ListenerFilter, Route, RoutingTable
+from daemon.topics.sources import Record, Source
+from daemon.topics.tracking import AckTracker
+
+__all__ = ["ConsumerStats", "TopicConsumer"]
+
+SourceFactory = Callable[[Callable[[list[int]], None], Callable[[list[int]], None]], Source]
+
+
+@frozen
+class ConsumerStats:
+    name: str
+    delivered: int
+    handled: int
+    dead_lettered: int
+    undecodable: int
+    unfinished: int
+    paused: bool
+    committed: dict[int, int]
+
+
+@define
+class _Lane:
+    """One connector's records: queued (not sent yet) and outstanding (sent, not finished)."""
+
+    queued: deque[Delivery]
+    outstanding: OrderedDict[tuple[int, int], Delivery]
+
+
+class TopicConsumer(pykka.ThreadingActor):
+    """Owns a source; routes records to subscribed connector hosts; commits what is finished."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        source_factory: SourceFactory,
+        decode: Callable[[Record], Any],
+        hook: str,
+        dead_letters: DeadLetterSink,
+        settings: EventBusConfig,
+        timer: pykka.ActorRef,
+        clock: Clock,
+        routing: RoutingTable | None = None,
+        idle_poll: bool = False,
+        expected: frozenset[str] = frozenset(),
+        start_grace: float = 30.0,
+    ) -> None:
+        super().__init__()
+        self._name = name
+        self._source_factory = source_factory
+        self._decode = decode
+        self._hook = hook
+        self._dead_letters = dead_letters
+        self._settings = settings
+        self._timer = timer
+        self._clock = clock
+        self._routing = routing or RoutingTable(settings.echo_suppression)
+        self._idle_poll = idle_poll  # True: an empty poll returns at once, so wait via the timer
+        self._tracker = AckTracker()
+        self._lanes: dict[str, _Lane] = {}
+        self._records: dict[int, OrderedDict[int, Record]] = {}  # partition -> offset -> record
+        self._source: Source | None = None
+        self._paused = False
+        self._last_commit = 0.0
+        self._stats = {"delivered": 0, "handled": 0, "dead_lettered": 0, "undecodable": 0}
+        self._log = logger.bind(service="event-bus", connector=name)
+        # Nothing is consumed until every expected connector said what it wants (or the grace
+        # period ended): records consumed before a listener registers would be committed past it.
+        self._waiting_for = set(expected)
+        self._grace_deadline = clock.monotonic() + start_grace
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def on_start(self) -> None:
+        self._source = self._source_factory(self._assigned, self._revoked)
+        self.actor_ref.tell(Poll())
+
+    def on_stop(self) -> None:
+        if self._source is not None:
+            try:
+                self._source.close(self._tracker.committable())
+            except Exception as exc:  # closing must not hide the rest of the shutdown
+                self._log.warning("closing the source failed: {}", exc)
+        self._dead_letters.close()
+
+    def _assigned(self, partitions: list[int]) -> None:
+        self._log.debug("assigned partitions {}", partitions)
+
+    def _revoked(self, partitions: list[int]) -> None:
+        offsets = {p: o for p in partitions if (o := self._tracker.revoke(p)) is not None}
+        if self._source is not None and offsets:
+            self._source.commit(offsets, wait=True)
+        for lane in self._lanes.values():
+            lane.queued = deque(d for d in lane.queued if d.key[0] not in partitions)
+            for key in [k for k in lane.outstanding if k[0] in partitions]:
+                del lane.outstanding[key]
+        for partition in partitions:
+            self._records.pop(partition, None)
+
+    # --- messages ----------------------------------------------------------------------------
+
+    def on_receive(self, message: object) -> object:
+        match message:
+            case Poll():
+                self._poll()
+            case EventsHandled(name, generation, keys):
+                self._finished(name, generation, keys)
+            case DeadLettered(name, generation, key, error, attempts):
+                self._dead_letter(name, generation, key, error, attempts)
+            case Subscribe():
+                self._waiting_for.discard(message.name)
+                self._subscribe(message)
+            case NoInterest(name):
+                self._waiting_for.discard(name)
+            case Unsubscribe(name):
+                self._routing.unsubscribe(name)
+                self._lanes.pop(name, None)
+                self._tracker.forget_connector(name)
+                self._after_progress()
+            case HoldConnector(name):
+                if route := self._routing.get(name):
+                    route.held = True
+            case ReleaseConnector(name):
+                if route := self._routing.get(name):
+                    route.held = False
+                    self._send(route)
+            case ReplayDeadLetters(name):
+                return self._replay(name)
+            case ConsumerStatsQuery():
+                return self._snapshot()
+            case _:
+                return super().on_receive(message)
+        return None
+
+    def _subscribe(self, request: Subscribe) -> None:
+        route = Route(
+            request.name, request.generation, request.target,
+            ListenerFilter(request.type_names, request.event_types),
+            EchoIdentity(request.metadata_source, request.user_id),
+        )
+        self._routing.subscribe(route)
+        lane = self._lanes.setdefault(request.name, _Lane(deque(), OrderedDict()))
+        if lane.outstanding:  # a new instance: what the old one had not finished is delivered again
+            lane.queued.extendleft(reversed(list(lane.outstanding.values())))
+            lane.outstanding.clear()
+        self._send(route)
+
+    # --- polling and routing -----------------------------------------------------------------
+
+    def _ready(self) -> bool:
+        if self._waiting_for and self._clock.monotonic() >= self._grace_deadline:
+            self._log.warning("consuming without waiting any longer for: {}", ", ".join(sorted(self._waiting_for)))
+            self._waiting_for.clear()
+        return not self._waiting_for
+
+    def _poll(self) -> None:
+        if self._source is None:
+            return
+        settings = self._settings
+        if not self._ready():
+            self._timer.tell(CallAt(self._clock.monotonic() + float(settings.poll_interval), self.actor_ref, Poll()))
+            return
+        records = self._source.poll(settings.batch_size, float(settings.poll_interval))
+        for record in records:
+            self._route(record)
+        for route in self._routing.routes():
+            self._send(route)
+        self._after_progress()
+        if records or not self._idle_poll:
+            self.actor_ref.tell(Poll())
+        else:
+            self._timer.tell(CallAt(self._clock.monotonic() + float(settings.poll_interval), self.actor_ref, Poll()))
+
+    def _route(self, record: Record) -> None:
+        key = (record.partition, record.offset)
+        try:
+            payload = self._decode(record)
+        except ValueError as exc:
+            self._stats["undecodable"] += 1
+            self._log.warning("undecodable record {}[{}]@{} dead-lettered: {}", record.topic, *key, exc)
+            self._dead_letters.send(letter_for(record, "", f"undecodable: {exc}", 0))
+            self._tracker.handed_out(record.partition, record.offset, set())
+            return
+        routes = self._routing.interested(payload) if self._hook == "on_event" else list(self._routing.routes())
+        self._tracker.handed_out(record.partition, record.offset, {r.name for r in routes})
+        if routes:
+            self._records.setdefault(record.partition, OrderedDict())[record.offset] = record
+        for route in routes:
+            self._lanes.setdefault(route.name, _Lane(deque(), OrderedDict())).queued.append(Delivery(key, payload))
+
+    def _send(self, route: Route) -> None:
+        lane = self._lanes.get(route.name)
+        if lane is None or route.held or not lane.queued:
+            return
+        room = self._settings.max_in_flight_per_connector - len(lane.outstanding)
+        batch = []
+        while lane.queued and room > 0:
+            delivery = lane.queued.popleft()
+            lane.outstanding[delivery.key] = delivery
+            batch.append(delivery)
+            room -= 1
+        if not batch:
+            return
+        try:
+            route.target.tell(DeliverEvents(route.name, route.generation, self.actor_ref, self._hook, tuple(batch)))
+            self._stats["delivered"] += len(batch)
+        except pykka.ActorDeadError:
+            # The host is gone (failing or restarting): keep the records for its next instance.
+            lane.queued.extendleft(reversed(batch))
+            for delivery in batch:
+                lane.outstanding.pop(delivery.key, None)
+
+    # --- progress ----------------------------------------------------------------------------
+
+    def _finished(self, name: str, generation: int, keys: tuple[tuple[int, int], ...]) -> None:
+        route = self._routing.get(name)
+        if route is None or route.generation != generation:
+            return  # an older instance: its records are delivered again to the new one
+        lane = self._lanes[name]
+        for key in keys:
+            if lane.outstanding.pop(key, None) is not None:
+                self._tracker.done(key[0], key[1], name)
+                self._stats["handled"] += 1
+        self._send(route)
+        self._after_progress()
+
+    def _dead_letter(self, name: str, generation: int, key: tuple[int, int], error: str, attempts: int) -> None:
+        record = self._records.get(key[0], {}).get(key[1])
+        if record is not None:
+            self._dead_letters.send(letter_for(record, name, error, attempts))
+            self._stats["dead_lettered"] += 1
+            self._log.warning("{}[{}]@{} dead-lettered for {} after {} attempt(s): {}",
+                              record.topic, key[0], key[1], name, attempts, error)
+        self._finished(name, generation, (key,))
+
+    def _after_progress(self) -> None:
+        self._forget_finished_records()
+        self._backpressure()
+        now = time.monotonic()
+        if self._source is not None and now - self._last_commit >= float(self._settings.commit_interval):
+            self._source.commit(self._tracker.committable())
+            self._last_commit = now
+
+    def _forget_finished_records(self) -> None:
+        """Records below a partition's commit point are finished: they can no longer be dead-lettered."""
+        for partition, done_up_to in self._tracker.committable().items():
+            records = self._records.get(partition)
+            while records and next(iter(records)) < done_up_to:
+                records.popitem(last=False)
+
+    def _backpressure(self) -> None:
+        if self._source is None:
+            return
+        unfinished = self._tracker.unfinished()
+        if not self._paused and unfinished >= self._settings.max_buffered:
+            self._source.pause()
+            self._paused = True
+            self._log.info("paused: {} records not finished by every interested connector", unfinished)
+        elif self._paused and unfinished <= self._settings.max_buffered // 2:
+            offsets = {p: o for p in self._tracker.partitions() if (o := self._tracker.next_offset(p)) is not None}
+            self._source.resume(offsets)
+            self._paused = False
+            self._log.info("resumed at {} unfinished records", unfinished)
+
+    def _replay(self, name: str) -> int:
+        """Deliver every dead letter of ``name`` again (not tracked for commits); returns how many."""
+        route = self._routing.get(name)
+        if route is None:
+            return 0
+        letters = self._dead_letters.replay(name)
+        deliveries = []
+        for letter in letters:
+            try:
+                payload = self._decode(Record(letter.topic, letter.partition, letter.offset, letter.value))
+            except ValueError:
+                continue
+            deliveries.append(Delivery((-1, letter.offset), payload))
+        if deliveries:
+            route.target.tell(DeliverEvents(name, route.generation, self.actor_ref, self._hook, tuple(deliveries)))
+        return len(deliveries)
+
+    def _snapshot(self) -> ConsumerStats:
+        return ConsumerStats(
+            name=self._name,
+            delivered=self._stats["delivered"],
+            handled=self._stats["handled"],
+            dead_lettered=self._stats["dead_lettered"],
+            undecodable=self._stats["undecodable"],
+            unfinished=self._tracker.unfinished(),
+            paused=self._paused,
+            committed=self._tracker.committable(),
+        )

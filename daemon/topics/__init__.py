@@ -1,0 +1,5 @@
+"""The event bus: Out Topic, In Topic and technology topics, on Kafka or the embedded event log.
+
+confluent-kafka is imported in this package and nowhere else in the daemon (the bundled
+metadata server's relay aside).
+"""

@@ -1,0 +1,204 @@
+"""Where a topic consumer's records come from: a Kafka consumer, or the embedded event log.
+
+Both present the same small surface to the topic consumer actor, which is their only
+user (and the only thread that touches them): ``poll``, ``commit``, ``pause``,
+``resume`` and ``close``, plus assignment callbacks. Offsets committed are always the
+*next* offset to read, as in Kafka.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from attrs import frozen
+from confluent_kafka import OFFSET_INVALID, Consumer, KafkaError, KafkaException, TopicPartition
+from loguru import logger
+
+from daemon.errors import DaemonError, MetadataError
+from daemon.metadata import EventLogReader
+
+__all__ = ["EmbeddedSource", "EventSourceError", "KafkaSource", "Record", "Source"]
+
+
+class EventSourceError(DaemonError):
+    """The event source failed in a way the consumer cannot carry on from by itself."""
+
+
+@frozen
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    value: Any  # bytes from Kafka, an already-parsed dict from the embedded log
+    key: bytes | None = None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+class Source(Protocol):
+    def poll(self, max_records: int, timeout: float) -> list[Record]: ...
+
+    def commit(self, offsets: dict[int, int], *, wait: bool = False) -> None: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self, next_offsets: dict[int, int]) -> None: ...
+
+    def close(self, offsets: dict[int, int]) -> None: ...
+
+
+AssignCallback = Callable[[list[int]], None]
+RevokeCallback = Callable[[list[int]], None]
+
+
+class KafkaSource:
+    """A confluent-kafka consumer on one topic, at-least-once: offsets are committed only as told."""
+
+    def __init__(
+        self,
+        topic: str,
+        settings: dict[str, Any],
+        *,
+        on_assign: AssignCallback,
+        on_revoke: RevokeCallback,
+    ) -> None:
+        self.topic = topic
+        config = {
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            "auto.offset.reset": "earliest",
+            **settings,
+        }
+        self._consumer = Consumer(config)
+        self._on_assign = on_assign
+        self._on_revoke = on_revoke
+        self._paused = False
+        self._consumer.subscribe([topic], on_assign=self._assigned, on_revoke=self._revoked, on_lost=self._revoked)
+
+    def _assigned(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._on_assign([p.partition for p in partitions])
+        if self._paused:
+            consumer.pause(partitions)
+
+    def _revoked(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._on_revoke([p.partition for p in partitions])
+
+    def poll(self, max_records: int, timeout: float) -> list[Record]:
+        records = []
+        for message in self._consumer.consume(max_records, timeout):
+            error = message.error()
+            if error is not None:
+                if error.code() == KafkaError._PARTITION_EOF:
+                    continue
+                if error.fatal():
+                    raise EventSourceError(f"fatal Kafka consumer error on {self.topic}: {error}")
+                logger.warning("Kafka consumer error on {}: {}", self.topic, error)
+                continue
+            records.append(
+                Record(message.topic(), message.partition(), message.offset(), message.value(), message.key(),
+                       tuple(message.headers() or ()))
+            )
+        return records
+
+    def commit(self, offsets: dict[int, int], *, wait: bool = False) -> None:
+        if not offsets:
+            return
+        try:
+            self._consumer.commit(offsets=self._partitions(offsets), asynchronous=not wait)
+        except KafkaException as exc:
+            if exc.args and getattr(exc.args[0], "code", lambda: None)() == KafkaError._NO_OFFSET:
+                return
+            logger.warning("commit on {} failed (the records will be delivered again): {}", self.topic, exc)
+
+    def pause(self) -> None:
+        self._paused = True
+        self._consumer.pause(self._consumer.assignment())
+
+    def resume(self, next_offsets: dict[int, int]) -> None:
+        """Resume and seek each partition to the first offset not yet handed out (a resume alone can skip one)."""
+        self._paused = False
+        assignment = self._consumer.assignment()
+        self._consumer.resume(assignment)
+        for partition in assignment:
+            offset = next_offsets.get(partition.partition)
+            if offset is not None and offset != OFFSET_INVALID:
+                try:
+                    self._consumer.seek(TopicPartition(self.topic, partition.partition, offset))
+                except KafkaException as exc:
+                    logger.debug("seek after resume on {}[{}] failed: {}", self.topic, partition.partition, exc)
+
+    def close(self, offsets: dict[int, int]) -> None:
+        self.commit(offsets, wait=True)
+        self._consumer.close()
+
+    def _partitions(self, offsets: dict[int, int]) -> list[TopicPartition]:
+        return [TopicPartition(self.topic, partition, offset) for partition, offset in offsets.items()]
+
+
+class EmbeddedSource:
+    """The metadata server's event log read over HTTP as partition 0; offsets kept in a local file.
+
+    Offset ``n`` here means "the event with sequence ``n``"; the committed offset is the
+    next sequence to read, written atomically (temp file, fsync, rename).
+    """
+
+    topic = "event-log"
+
+    def __init__(self, reader: EventLogReader, offsets_file: Path, *, on_assign: AssignCallback) -> None:
+        self._reader = reader
+        self._offsets_file = offsets_file
+        self._position = self._load()  # next sequence to read
+        self._paused = False
+        on_assign([0])
+
+    def poll(self, max_records: int, timeout: float) -> list[Record]:
+        if self._paused:
+            return []
+        try:
+            events = self._reader.events_after(self._position - 1, max_records)
+        except MetadataError as exc:
+            logger.warning("cannot read the metadata server's event log: {}", exc)
+            return []
+        if events:
+            self._position = events[-1][0] + 1
+        return [Record(self.topic, 0, sequence, event) for sequence, event in events]
+
+    def commit(self, offsets: dict[int, int], *, wait: bool = False) -> None:
+        offset = offsets.get(0)
+        if offset is None or offset == self._committed:
+            return
+        self._save(offset)
+
+    def pause(self) -> None:
+        self._paused = True
+
+    def resume(self, next_offsets: dict[int, int]) -> None:
+        self._paused = False
+        if next_offsets.get(0) is not None:
+            self._position = next_offsets[0]
+
+    def close(self, offsets: dict[int, int]) -> None:
+        self.commit(offsets, wait=True)
+
+    def _load(self) -> int:
+        try:
+            self._committed = int(json.loads(self._offsets_file.read_text())["next"])
+        except FileNotFoundError:
+            self._committed = 1
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EventSourceError(f"offsets file {self._offsets_file} is damaged: {exc}") from exc
+        return self._committed
+
+    def _save(self, offset: int) -> None:
+        self._offsets_file.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self._offsets_file.parent, prefix=".offsets-")
+        with os.fdopen(handle, "w") as file:
+            json.dump({"next": offset}, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, self._offsets_file)
+        self._committed = offset

@@ -1,0 +1,75 @@
+"""Outbound and active test connectors that record what they receive (for delivery tests)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from attrs import frozen
+
+from daemon import Connector
+from tests.actors.connectors import Journal
+
+RECEIVED = Journal()
+GATES: dict[str, threading.Event] = {}  # connector name -> set when it may proceed (slow connectors)
+BROKEN: dict[str, threading.Event] = {}  # connector name -> set while it fails on every event
+
+
+@frozen
+class ListenConfig:
+    type_names: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    fail_on: str = ""  # raise for events whose qualifiedName contains this
+    record_file: str = ""  # also append each qualifiedName to this file (for process tests)
+    write_source: bool = False  # create an element itself (echo suppression test)
+
+
+class Listening(Connector):
+    config_class = ListenConfig
+
+    def start(self, context) -> None:
+        super().start(context)
+        config = context.config
+        context.register_listener(type_names=config.type_names, event_types=config.event_types)
+        self._file = open(config.record_file, "a", buffering=1) if config.record_file else None  # noqa: SIM115
+
+    def refresh(self) -> None:
+        if self.context.config.write_source:
+            self.context.metadata.upsert("DataFile", {"qualifiedName": f"own::{self.context.name}"})
+
+    def on_event(self, event) -> None:
+        name = (event.element_properties or {}).get("qualifiedName", "")
+        gate = GATES.get(self.context.name)
+        if gate is not None:
+            gate.wait(30)
+        broken = BROKEN.get(self.context.name)
+        if self.context.config.fail_on and self.context.config.fail_on in name and (broken is None or broken.is_set()):
+            raise ValueError(f"cannot handle {name}")
+        if self._file is not None:
+            self._file.write(name + "\n")
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        RECEIVED.record(self.context.name, name)
+
+    def disconnect(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+@frozen
+class TopicConfig:
+    topic: str = ""
+    bootstrap: str = ""
+
+
+class Active(Connector):
+    """Listens on a technology topic; records message values."""
+
+    config_class = TopicConfig
+
+    def start(self, context) -> None:
+        super().start(context)
+        context.subscribe(context.config.topic, bootstrap_servers=context.config.bootstrap or None)
+
+    def on_technology_message(self, message) -> None:
+        RECEIVED.record(self.context.name, message.text())

@@ -1,0 +1,68 @@
+"""Commit points: only a contiguous prefix of records every interested connector finished."""
+
+from daemon.topics.tracking import AckTracker
+
+
+def test_a_record_nobody_wants_is_finished_at_once():
+    tracker = AckTracker()
+    tracker.handed_out(0, 10, set())
+    assert tracker.committable() == {0: 11}
+
+
+def test_the_commit_point_stops_at_the_first_unfinished_record():
+    tracker = AckTracker()
+    for offset in (5, 6, 7):
+        tracker.handed_out(0, offset, {"a", "b"})
+    tracker.done(0, 6, "a")
+    tracker.done(0, 6, "b")
+    tracker.done(0, 7, "a")
+    tracker.done(0, 7, "b")
+    assert tracker.committable() == {0: 5}
+    tracker.done(0, 5, "a")
+    assert tracker.committable() == {0: 5}
+    tracker.done(0, 5, "b")
+    assert tracker.committable() == {0: 8}
+    assert tracker.unfinished() == 0
+
+
+def test_partitions_advance_independently():
+    tracker = AckTracker()
+    tracker.handed_out(0, 0, {"a"})
+    tracker.handed_out(1, 0, {"a"})
+    tracker.done(1, 0, "a")
+    assert tracker.committable() == {0: 0, 1: 1}
+
+
+def test_acknowledging_twice_or_for_unknown_offsets_changes_nothing():
+    tracker = AckTracker()
+    tracker.handed_out(0, 0, {"a", "b"})
+    tracker.done(0, 0, "a")
+    tracker.done(0, 0, "a")
+    tracker.done(0, 99, "a")
+    tracker.done(3, 0, "a")
+    assert tracker.committable() == {0: 0}
+
+
+def test_a_connector_removed_for_good_no_longer_holds_the_commit_point():
+    tracker = AckTracker()
+    tracker.handed_out(0, 0, {"gone", "here"})
+    tracker.done(0, 0, "here")
+    tracker.forget_connector("gone")
+    assert tracker.committable() == {0: 1}
+
+
+def test_revoking_a_partition_returns_its_commit_point_and_forgets_it():
+    tracker = AckTracker()
+    tracker.handed_out(2, 40, {"a"})
+    tracker.done(2, 40, "a")
+    assert tracker.revoke(2) == 41
+    assert tracker.committable() == {}
+    assert tracker.revoke(2) is None
+
+
+def test_the_next_offset_to_hand_out_is_known_for_seeking_after_a_resume():
+    tracker = AckTracker()
+    tracker.handed_out(0, 7, {"a"})
+    tracker.handed_out(0, 8, {"a"})
+    assert tracker.next_offset(0) == 9
+    assert tracker.next_offset(1) is None
