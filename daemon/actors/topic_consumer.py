@@ -108,6 +108,7 @@ class TopicConsumer(pykka.ThreadingActor):
         self._source: Source | None = None
         self._paused = False
         self._last_commit = 0.0
+        self._finished_since_commit = 0
         self._stats = {"delivered": 0, "handled": 0, "dead_lettered": 0, "undecodable": 0}
         self._log = logger.bind(service="event-bus", connector=name)
         # Nothing is consumed until every expected connector said what it wants (or the grace
@@ -267,6 +268,7 @@ class TopicConsumer(pykka.ThreadingActor):
             if lane.outstanding.pop(key, None) is not None:
                 self._tracker.done(key[0], key[1], name)
                 self._stats["handled"] += 1
+                self._finished_since_commit += 1
         self._send(route)
         self._after_progress()
 
@@ -282,10 +284,14 @@ class TopicConsumer(pykka.ThreadingActor):
     def _after_progress(self) -> None:
         self._forget_finished_records()
         self._backpressure()
+        # Commit every commit_interval, and at least every max_in_flight_per_connector finished
+        # records: what a crash can make us deliver again stays bounded by the in-flight limit.
         now = time.monotonic()
-        if self._source is not None and now - self._last_commit >= float(self._settings.commit_interval):
+        due = now - self._last_commit >= float(self._settings.commit_interval)
+        if self._source is not None and (due or self._finished_since_commit >= self._settings.max_in_flight_per_connector):
             self._source.commit(self._tracker.committable())
             self._last_commit = now
+            self._finished_since_commit = 0
 
     def _forget_finished_records(self) -> None:
         """Records below a partition's commit point are finished: they can no longer be dead-lettered."""
