@@ -8,6 +8,7 @@ Stop order is the reverse, each step bounded by the shutdown budget.
 from __future__ import annotations
 
 import gc
+import os
 import secrets
 import signal
 import threading
@@ -21,15 +22,18 @@ from loguru import logger
 
 from daemon.actors.control import DaemonControl
 from daemon.actors.event_bus import EventBus
-from daemon.actors.service import IntegrationService
+from daemon.actors.reload import ReloadPlan, plan_reload
+from daemon.actors.service import ApplyServiceConfig, IntegrationService
 from daemon.actors.supervisor import Supervisor
 from daemon.actors.timer import Timer
 from daemon.admin.api import make_admin_app
 from daemon.clock import Clock, SystemClock
 from daemon.config import DaemonConfig
-from daemon.messages import StopConnectors
+from daemon.errors import ConfigError
+from daemon.messages import ForgetConnector, StopConnectors
 from daemon.metadata import MetadataClient, pooled_session
 from daemon.metadata_server import MetadataServer
+from daemon.systemd import Notifier, Watchdog, summarize
 from daemon.wsgi import WsgiServer
 
 __all__ = ["Daemon", "run_daemon"]
@@ -50,6 +54,7 @@ class Daemon:
         self._supervisor: pykka.ActorRef | None = None
         self._services: dict[str, pykka.ActorRef] = {}
         self._session: Any = None  # the HTTP connection pool all connectors share
+        self._client_factory: Callable[[str], MetadataClient] | None = None
 
     @property
     def metadata_url(self) -> str:
@@ -58,7 +63,7 @@ class Daemon:
     def start(self) -> Daemon:
         config = self.config
         log = logger.bind(service="daemon", connector="-")
-        client_factory = self._start_metadata_access()
+        client_factory = self._client_factory = self._start_metadata_access()
         self._timer = Timer.start(self.clock)
         self.event_bus = EventBus(
             config, metadata_url=self.metadata_url, metadata_token=self._metadata_token, timer=self._timer,
@@ -76,7 +81,10 @@ class Daemon:
                 clock=self.clock,
                 event_bus=self.event_bus,
             )
-        self.control = DaemonControl(supervisor=self._supervisor, timer=self._timer, services=self._services)
+        self.control = DaemonControl(
+            supervisor=self._supervisor, timer=self._timer, services=self._services,
+            others=lambda: self.event_bus.consumers() if self.event_bus else [],
+        )
         admin_token = config.admin.token.reveal() if config.admin.token else None
         app = make_admin_app(
             server_name=config.server_name, control=self.control, services=config.services, token=admin_token
@@ -123,6 +131,32 @@ class Daemon:
 
         return client_for
 
+    def reload(self, new: DaemonConfig) -> ReloadPlan:
+        """Adopt ``new``: start added connectors, stop removed ones, restart only changed ones."""
+        plan = plan_reload(self.config, new)
+        assert self._supervisor is not None and self._timer is not None
+        for name in plan.removed:
+            self._supervisor.tell(ForgetConnector(name))
+        touched = set(plan.added) | set(plan.changed)
+        for service in new.services:
+            actor = self._services.get(service.url_marker)
+            if actor is not None:
+                names = tuple(c.name for c in service.connectors if c.name in touched)
+                actor.tell(ApplyServiceConfig(service, new, names))
+            else:
+                self._services[service.url_marker] = IntegrationService.start(
+                    config=service, daemon_config=new, client_factory=self._client_factory,
+                    supervisor=self._supervisor, timer=self._timer, clock=self.clock, event_bus=self.event_bus,
+                )
+        for marker in [m for m in self._services if m not in {s.url_marker for s in new.services}]:
+            _stop_actor(self._services.pop(marker), timeout=2.0)
+        if plan.needs_restart:
+            logger.bind(service="daemon", connector="-").warning(
+                "changes to {} take effect at the next restart", ", ".join(plan.needs_restart)
+            )
+        self.config = new
+        return plan
+
     def stop(self) -> None:
         """Stop in reverse order; never waits longer than the shutdown budget on connectors."""
         log = logger.bind(service="daemon", connector="-")
@@ -167,24 +201,90 @@ def _stop_actor(ref: pykka.ActorRef, timeout: float) -> None:
         pass
 
 
-def run_daemon(config: DaemonConfig) -> int:
-    """Run until SIGTERM or SIGINT, then stop cleanly. Returns the process exit code."""
-    stop_requested = threading.Event()
+class _Signals:
+    """SIGTERM/SIGINT ask for a stop, SIGHUP for a reload; the handlers only record and wake."""
 
-    def on_signal(signum: int, frame: object) -> None:
-        logger.bind(service="daemon", connector="-").info("{} received: stopping", signal.Signals(signum).name)
-        stop_requested.set()
+    def __init__(self) -> None:
+        self.wake = threading.Event()
+        self.stop = False
+        self.reload = False
+        self._previous: dict[int, Any] = {}
 
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    def install(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            self._previous[signum] = signal.signal(signum, self._on_signal)
+
+    def restore(self) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        if signum == signal.SIGHUP:
+            self.reload = True
+        else:
+            self.stop = True
+        self.wake.set()
+
+
+def run_daemon(config: DaemonConfig, reload_config: Callable[[], DaemonConfig] | None = None) -> int:
+    """Run until SIGTERM or SIGINT, then stop cleanly; SIGHUP re-reads the config with ``reload_config``.
+
+    Tells systemd (when ``NOTIFY_SOCKET`` is set) READY once every actor answered, STATUS
+    summaries, WATCHDOG pings while the actors answer, RELOADING/READY around reloads and
+    STOPPING. Returns the process exit code.
+    """
+    log = logger.bind(service="daemon", connector="-")
+    signals = _Signals()
+    signals.install()
+    notifier = Notifier.from_environment()
     daemon = Daemon(config)
+    watchdog: Watchdog | None = None
+    pid_file = Path(config.state_directory).expanduser() / "integration-daemon.pid"
     try:
         daemon.start()
-        while not stop_requested.wait(3600):
-            pass
+        control = daemon.control
+        assert control is not None
+        control.ping_all()
+        _write_pid(pid_file)
+        notifier.ready(status=summarize(control.reports()))
+        watchdog = Watchdog(notifier, control.ping_all, status=lambda: summarize(control.reports())).start()
+        while not signals.stop:
+            signals.wake.wait()
+            signals.wake.clear()
+            if signals.reload and not signals.stop:
+                signals.reload = False
+                _reload(daemon, reload_config, notifier, log)
+        log.info("stop requested: stopping")
     finally:
+        if watchdog is not None:
+            watchdog.stop()
+        notifier.stopping(status="stopping")
+        notifier.extend_timeout(float(config.shutdown_timeout) + 10)
         daemon.stop()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        pid_file.unlink(missing_ok=True)
+        signals.restore()
     return 0
 
 
+def _reload(daemon: Daemon, reload_config: Callable[[], DaemonConfig] | None, notifier: Notifier, log: Any) -> None:
+    notifier.reloading(status="reloading configuration")
+    control = daemon.control
+    assert control is not None
+    if reload_config is None:
+        log.warning("SIGHUP received, but this daemon was not started from a file: nothing to reload")
+        notifier.ready(status=summarize(control.reports()))
+        return
+    try:
+        new = reload_config()
+    except ConfigError as exc:
+        log.error("reload rejected, the running configuration stays: {}", exc)
+        notifier.ready(status=f"reload rejected: {len(exc.problems)} problem(s); previous configuration kept")
+        return
+    plan = daemon.reload(new)
+    log.info("configuration reloaded: {}", plan.summary())
+    notifier.ready(status=summarize(control.reports()))
+
+
+def _write_pid(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{os.getpid()}\n")

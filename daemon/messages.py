@@ -30,6 +30,7 @@ __all__ = [
     "Delivery",
     "EventsHandled",
     "FailureKind",
+    "ForgetConnector",
     "HoldConnector",
     "PauseConnector",
     "Ping",
@@ -217,6 +218,13 @@ class ReconfigureConnector:
     """Replace a connector's config (properties, endpoint, ...) and restart it with a fresh instance."""
 
     config: Any  # daemon.config.ConnectorConfig
+
+
+@frozen
+class ForgetConnector:
+    """The connector was removed from the config: stop it and drop its state."""
+
+    name: str
 
 
 @frozen

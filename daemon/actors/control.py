@@ -7,7 +7,7 @@ without a bound. Calls that name a connector or service raise ``UnknownConnector
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pykka
@@ -18,6 +18,7 @@ from daemon.config import ConnectorConfig
 from daemon.errors import UnknownConnector
 from daemon.messages import (
     ConfigQuery,
+    Ping,
     PauseConnector,
     ReconfigureConnector,
     ReportsQuery,
@@ -58,8 +59,10 @@ class DaemonControl:
         supervisor: pykka.ActorRef,
         timer: pykka.ActorRef,
         services: Mapping[str, pykka.ActorRef],
+        others: Callable[[], list[pykka.ActorRef]] = list,
         ask_timeout: float = 5.0,
     ) -> None:
+        self._others = others
         self._supervisor = supervisor
         self._timer = timer
         self._services = services
@@ -72,6 +75,13 @@ class DaemonControl:
         reports: list[ConnectorReport] = self._supervisor.ask(ReportsQuery(), timeout=self._ask_timeout)
         cycles: dict[str, RefreshInfo] = self._timer.ask(ScheduleQuery(), timeout=self._ask_timeout)
         return [_with_cycle(r, cycles.get(r.name)) for r in reports]
+
+    def ping_all(self) -> bool:
+        """True when every actor of the daemon (not the connector hosts, whose hooks have their own
+        timeouts) answers a Ping within the ask timeout; raises pykka.Timeout otherwise."""
+        actors = [self._supervisor, self._timer, *self._services.values(), *self._others()]
+        futures = [actor.ask(Ping(), block=False) for actor in actors]
+        return all(future.get(timeout=self._ask_timeout) for future in futures)
 
     def report(self, name: str) -> ConnectorReport:
         for report in self.reports():

@@ -119,6 +119,9 @@ class EventBus:
 
     # --- operations ------------------------------------------------------------------------------
 
+    def consumers(self) -> list[pykka.ActorRef]:
+        return list(self._consumers.values())
+
     def stats(self, timeout: float = 5.0) -> list[ConsumerStats]:
         return [consumer.ask(ConsumerStatsQuery(), timeout=timeout) for consumer in self._consumers.values()]
 

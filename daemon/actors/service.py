@@ -28,10 +28,10 @@ from daemon.config import (
 from daemon.connectors import Connector, ConnectorContext
 from daemon.connectors.loading import load_connector_class, structure_connector_config
 from daemon.errors import ConnectorLoadError
-from daemon.messages import RequestRefresh, RestartConnector, Supervise
+from daemon.messages import Ping, RequestRefresh, RestartConnector, Supervise
 from daemon.metadata import MetadataClient
 
-__all__ = ["ConnectorBuilder", "IntegrationService", "RefreshService", "RestartService"]
+__all__ = ["ApplyServiceConfig", "ConnectorBuilder", "IntegrationService", "RefreshService", "RestartService"]
 
 
 @frozen
@@ -42,6 +42,15 @@ class RefreshService:
 @frozen
 class RestartService:
     """Restart every connector of this service."""
+
+
+@frozen
+class ApplyServiceConfig:
+    """A reload: adopt ``config``/``daemon_config`` and (re)start the connectors named in ``start``."""
+
+    config: ServiceConfig
+    daemon_config: DaemonConfig
+    start: tuple[str, ...]
 
 
 @frozen
@@ -124,29 +133,39 @@ class IntegrationService(pykka.ThreadingActor):
 
     def on_start(self) -> None:
         for connector in self._config.connectors:
-            policy = (connector.restart_policy.over(self._daemon_config.restart_policy)
-                      if connector.restart_policy else self._daemon_config.restart_policy)
-            builder = ConnectorBuilder(
-                self._config,
-                connector,
-                self._daemon_config.local_server_user_id,
-                self._client_factory,
-                self._clock,
-                MappingProxyType(dict(self._daemon_config.connector_providers)),
-                self._event_bus.publisher_for(self._config) if self._event_bus else None,
-            )
-            events = self._event_bus.wiring_for(self._config, connector) if self._event_bus else None
-            spec = ConnectorSpec(self._config.url_marker, connector, policy, builder, events)
-            self._supervisor.tell(Supervise(spec))
+            self._supervise(connector)
+
+    def _supervise(self, connector: ConnectorConfig) -> None:
+        """Hand ``connector`` to the supervisor (a running one with that name is replaced)."""
+        daemon = self._daemon_config
+        policy = connector.restart_policy.over(daemon.restart_policy) if connector.restart_policy else daemon.restart_policy
+        builder = ConnectorBuilder(
+            self._config,
+            connector,
+            daemon.local_server_user_id,
+            self._client_factory,
+            self._clock,
+            MappingProxyType(dict(daemon.connector_providers)),
+            self._event_bus.publisher_for(self._config) if self._event_bus else None,
+        )
+        events = self._event_bus.wiring_for(self._config, connector) if self._event_bus else None
+        self._supervisor.tell(Supervise(ConnectorSpec(self._config.url_marker, connector, policy, builder, events)))
 
     def on_receive(self, message: object) -> object:
         match message:
+            case Ping():
+                return True
             case RefreshService():
                 for connector in self._config.connectors:
                     self._timer.tell(RequestRefresh(connector.name))
             case RestartService():
                 for connector in self._config.connectors:
                     self._supervisor.tell(RestartConnector(connector.name))
+            case ApplyServiceConfig(config, daemon_config, start):
+                self._config, self._daemon_config = config, daemon_config
+                for connector in config.connectors:
+                    if connector.name in start:
+                        self._supervise(connector)
             case _:
                 return super().on_receive(message)
         return None

@@ -23,12 +23,14 @@ from daemon.clock import Clock
 from daemon.config import ConnectorConfig, RestartPolicy
 from daemon.connectors import Connector, ConnectorContext
 from daemon.messages import (
+    Ping,
     CallAt,
     ConfigQuery,
     ConnectorFailed,
     ConnectorHealthy,
     ConnectorStarted,
     FailureKind,
+    ForgetConnector,
     HoldConnector,
     PauseConnector,
     ReconfigureConnector,
@@ -43,6 +45,7 @@ from daemon.messages import (
     StopConnectors,
     Supervise,
     UnscheduleConnector,
+    Unsubscribe,
 )
 from daemon.states import ConnectorReport, ConnectorStatus
 
@@ -119,6 +122,8 @@ class Supervisor(pykka.ThreadingActor):
 
     def on_receive(self, message: object) -> object:
         match message:
+            case Ping():
+                return True
             case Supervise(spec):
                 self._supervise(spec)
             case ConnectorStarted(name, generation, instance_id):
@@ -150,6 +155,10 @@ class Supervisor(pykka.ThreadingActor):
             case ResumeConnector(name):
                 if slot := self._slots.get(name):
                     self._resume(slot)
+            case ForgetConnector(name):
+                if slot := self._slots.pop(name, None):
+                    self._stop_host(slot)
+                    self._tell_out_topic(slot, Unsubscribe(name))
             case ReconfigureConnector(config):
                 if slot := self._slots.get(config.name):
                     slot.spec = slot.spec.reconfigured(config)

@@ -17,6 +17,7 @@ from daemon.actors.schedule import Entry, RefreshSchedule
 from daemon.clock import Clock
 from daemon.states import RefreshInfo
 from daemon.messages import (
+    Ping,
     CallAt,
     RefreshDue,
     RefreshFinished,
@@ -96,6 +97,8 @@ class Timer(pykka.ThreadingActor):
     def on_receive(self, message: object) -> object:
         now = self._clock.monotonic()
         match message:
+            case Ping():
+                return True
             case Tick():
                 self._fire(now)
             case ScheduleConnector(name, generation, target, interval, timeout, overseer):

@@ -28,6 +28,7 @@ from loguru import logger
 from daemon.clock import Clock
 from daemon.config import EventBusConfig
 from daemon.messages import (
+    Ping,
     CallAt,
     ConsumerStatsQuery,
     DeadLettered,
@@ -148,6 +149,8 @@ class TopicConsumer(pykka.ThreadingActor):
 
     def on_receive(self, message: object) -> object:
         match message:
+            case Ping():
+                return True
             case Poll():
                 self._poll()
             case EventsHandled(name, generation, keys):
