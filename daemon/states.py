@@ -114,3 +114,4 @@ class ConnectorReport:
     refresh_seconds_sum: float = 0.0
     refresh_seconds_buckets: tuple[int, ...] = ()
     paused: bool = False
+    abandoned_threads: int = 0

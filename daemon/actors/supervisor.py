@@ -86,6 +86,7 @@ class Slot:
     last_error: str | None = None
     next_retry_time: datetime | None = None
     paused: bool = False
+    abandoned_threads: int = 0  # hosts replaced while stuck in a hook; their threads may still run
 
     @property
     def name(self) -> str:
@@ -107,6 +108,7 @@ class Slot:
             consecutive_failures=self.tracker.consecutive_failures,
             next_retry_time=self.next_retry_time,
             paused=self.paused,
+            abandoned_threads=self.abandoned_threads,
         )
 
 
@@ -118,7 +120,6 @@ class Supervisor(pykka.ThreadingActor):
         self._clock = clock
         self._timer = timer
         self._slots: dict[str, Slot] = {}
-        self.abandoned_threads = 0
 
     def on_receive(self, message: object) -> object:
         match message:
@@ -137,7 +138,7 @@ class Supervisor(pykka.ThreadingActor):
                     self._failed(slot, kind, error)
             case RefreshOverdue(name, generation, timeout):
                 if (slot := self._current(name, generation)) and slot.ref is not None:
-                    self.abandoned_threads += 1
+                    slot.abandoned_threads += 1
                     self._failed(slot, FailureKind.HUNG, f"refresh timed out after {timeout:g}s; its thread was abandoned")
             case RetryDue(name, generation):
                 if (slot := self._current(name, generation)) and slot.ref is None:

@@ -153,6 +153,7 @@ class EmbeddedSource:
         self._offsets_file = offsets_file
         self._position = self._load()  # next sequence to read
         self._paused = False
+        self._unreachable = False
         on_assign([0])
 
     def poll(self, max_records: int, timeout: float) -> list[Record]:
@@ -161,8 +162,13 @@ class EmbeddedSource:
         try:
             events = self._reader.events_after(self._position - 1, max_records)
         except MetadataError as exc:
-            logger.warning("cannot read the metadata server's event log: {}", exc)
+            # Said once per outage; the consumer keeps polling at its idle pace until it answers.
+            (logger.debug if self._unreachable else logger.warning)("cannot read the metadata server's event log: {}", exc)
+            self._unreachable = True
             return []
+        if self._unreachable:
+            logger.info("the metadata server's event log answers again")
+            self._unreachable = False
         if events:
             self._position = events[-1][0] + 1
         return [Record(self.topic, 0, sequence, event) for sequence, event in events]

@@ -53,6 +53,7 @@ class FaultConfig:
     fail_start: bool = False
     fail_every: int = 0  # raise in every k-th refresh (0 = never)
     block_refresh: bool = False
+    touch_metadata: bool = False  # each refresh reads from the metadata server
 
 
 class Recording(Connector):
@@ -71,6 +72,8 @@ class Recording(Connector):
         LOG.record(name, "refresh")
         if self.context.config.block_refresh:
             threading.Event().wait()  # hangs forever, like a connector stuck in a call without timeout
+        if self.context.config.touch_metadata:
+            self.context.metadata.get_by_qualified_name(f"probe::{name}")
         count, every = LOG.count(name, "refresh"), self.context.config.fail_every
         if every and count % every == 0:
             raise RuntimeError(f"refresh {count} failed on purpose")
