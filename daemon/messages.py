@@ -31,6 +31,7 @@ __all__ = [
     "EventsHandled",
     "FailureKind",
     "ForgetConnector",
+    "HoldConfirmed",
     "HoldConnector",
     "PauseConnector",
     "Ping",
@@ -325,8 +326,15 @@ class Unsubscribe:
 
 @frozen
 class HoldConnector:
-    """Paused: keep its records, deliver nothing to it until released."""
+    """Paused: keep its records, deliver nothing more to it until released; ``reply_to`` is told
+    ``HoldConfirmed`` once nothing more will be delivered."""
 
+    name: str
+    reply_to: Any = None
+
+
+@frozen
+class HoldConfirmed:
     name: str
 
 

@@ -31,6 +31,7 @@ from daemon.messages import (
     ConnectorStarted,
     FailureKind,
     ForgetConnector,
+    HoldConfirmed,
     HoldConnector,
     PauseConnector,
     ReconfigureConnector,
@@ -153,6 +154,9 @@ class Supervisor(pykka.ThreadingActor):
             case PauseConnector(name):
                 if slot := self._slots.get(name):
                     self._pause(slot)
+            case HoldConfirmed(name):
+                if (slot := self._slots.get(name)) and slot.paused and slot.ref is not None:
+                    self._set_status(slot, ConnectorStatus.PAUSED)
             case ResumeConnector(name):
                 if slot := self._slots.get(name):
                     self._resume(slot)
@@ -249,10 +253,15 @@ class Supervisor(pykka.ThreadingActor):
             events.out_topic.tell(message)
 
     def _pause(self, slot: Slot) -> None:
+        """No more refreshes; PAUSED once the Out Topic consumer confirmed it holds the events too."""
         slot.paused = True
-        self._tell_out_topic(slot, HoldConnector(slot.name))
-        if slot.ref is not None and not slot.status.is_failed:
-            self._timer.tell(UnscheduleConnector(slot.name))
+        if slot.ref is None or slot.status.is_failed:
+            return
+        self._timer.tell(UnscheduleConnector(slot.name))
+        events = slot.spec.events
+        if events is not None and events.out_topic is not None:
+            events.out_topic.tell(HoldConnector(slot.name, self.actor_ref))
+        else:
             self._set_status(slot, ConnectorStatus.PAUSED)
 
     def _resume(self, slot: Slot) -> None:

@@ -35,6 +35,7 @@ from daemon.messages import (
     DeliverEvents,
     Delivery,
     EventsHandled,
+    HoldConfirmed,
     HoldConnector,
     NoInterest,
     Poll,
@@ -167,9 +168,11 @@ class TopicConsumer(pykka.ThreadingActor):
                 self._lanes.pop(name, None)
                 self._tracker.forget_connector(name)
                 self._after_progress()
-            case HoldConnector(name):
+            case HoldConnector(name, reply_to):
                 if route := self._routing.get(name):
                     route.held = True
+                if reply_to is not None:
+                    reply_to.tell(HoldConfirmed(name))
             case ReleaseConnector(name):
                 if route := self._routing.get(name):
                     route.held = False

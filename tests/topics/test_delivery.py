@@ -137,3 +137,60 @@ def test_a_connector_does_not_get_events_caused_by_its_own_writes(bus, start_dae
     emit_all(bus, [("DataFile", "from-elsewhere")])
     assert wait_received("watcher", 2) == ["own::writer", "from-elsewhere"]
     assert wait_received("writer", 1) == ["from-elsewhere"]
+
+
+def test_a_paused_connector_gets_nothing_until_resumed_and_loses_nothing(bus, start_daemon):
+    daemon = start_daemon(bus, listener("pausable"))
+    emit_all(bus, [("DataFile", "before-pause")])
+    assert wait_received("pausable", 1) == ["before-pause"]
+    daemon.control.pause("pausable")
+    wait_until(lambda: daemon.control.report("pausable").status.name == "PAUSED", 10, "PAUSED")
+    emit_all(bus, [("DataFile", f"while-paused-{i}") for i in range(5)])
+    wait_until(lambda: daemon.event_bus.stats()[0].unfinished == 5, 20, "the events to wait for the connector")
+    assert received("pausable") == ["before-pause"]
+    daemon.control.resume("pausable")
+    assert wait_received("pausable", 6) == ["before-pause"] + [f"while-paused-{i}" for i in range(5)]
+
+
+def test_an_active_connector_receives_its_technology_topic_and_offsets_follow_the_hook(kafka_broker, metadata_server,
+                                                                                       tmp_path):
+    import uuid
+
+    from confluent_kafka import Producer
+
+    from daemon.app import Daemon
+    from tests.broker import FAST_CONSUMER
+
+    topic = f"tech-{uuid.uuid4().hex[:8]}"
+    kafka_broker.create_topic(topic)
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap})
+    for i in range(20):
+        producer.produce(topic, value=f"message-{i}".encode())
+    assert producer.flush(10) == 0
+    RECEIVED.clear()
+    document = {
+        "server_name": "tech-daemon",
+        "admin": {"port": 0},
+        "metadata_server": {"url": metadata_server.url, "server_name": "test-mds"},
+        "event_bus": {"type": "embedded", "consumer": FAST_CONSUMER},
+        "state_directory": str(tmp_path),
+        "services": [{"url_marker": "lineage-integrator", "connectors": [{
+            "name": "active", "connector": "tests.topics.connectors:Active", "refresh": 0,
+            "configuration_properties": {"topic": topic, "bootstrap": kafka_broker.bootstrap},
+        }]}],
+    }
+    daemon = Daemon(parse_config(document, environ={})).start()
+    try:
+        assert wait_received("active", 20) == [f"message-{i}" for i in range(20)]
+    finally:
+        daemon.stop()
+    # A new instance in the same group resumes after what the hook finished: nothing again.
+    for i in range(20, 25):
+        producer.produce(topic, value=f"message-{i}".encode())
+    assert producer.flush(10) == 0
+    daemon = Daemon(parse_config(document, environ={})).start()
+    try:
+        wait_received("active", 25)
+        assert received("active") == [f"message-{i}" for i in range(25)]
+    finally:
+        daemon.stop()
