@@ -239,7 +239,7 @@ def run_daemon(config: DaemonConfig, reload_config: Callable[[], DaemonConfig] |
     notifier = Notifier.from_environment()
     daemon = Daemon(config)
     watchdog: Watchdog | None = None
-    pid_file = Path(config.state_directory).expanduser() / "integration-daemon.pid"
+    pid_file = config.state_path() / "integration-daemon.pid"
     try:
         daemon.start()
         control = daemon.control

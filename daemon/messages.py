@@ -304,8 +304,9 @@ class Subscribe:
     name: str
     generation: int
     target: Any
-    type_names: tuple[str, ...] = ()
-    event_types: tuple[str, ...] = ()
+    #: one (type names, event type names) pair per listener the connector registered; a record
+    #: matching any of them is delivered. Empty: everything (technology topics).
+    listeners: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     metadata_source: str | None = None
     user_id: str | None = None
 

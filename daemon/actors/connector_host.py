@@ -172,13 +172,12 @@ class ConnectorHost(pykka.ThreadingActor):
             return
         if wiring.out_topic is not None and not context.listeners:
             wiring.out_topic.tell(NoInterest(self._name))
-        for listener in context.listeners:
-            if wiring.out_topic is None:
-                self._log.warning("the connector listens to the Out Topic, but this daemon has no event bus")
-                break
+        if context.listeners and wiring.out_topic is None:
+            self._log.warning("the connector listens to the Out Topic, but its service has no Out Topic consumer")
+        elif context.listeners and wiring.out_topic is not None:
+            listeners = tuple((listener.type_names, listener.event_types) for listener in context.listeners)
             wiring.out_topic.tell(Subscribe(
-                self._name, self._generation, self.actor_ref, listener.type_names, listener.event_types,
-                context.metadata_source, wiring.own_user_id,
+                self._name, self._generation, self.actor_ref, listeners, context.metadata_source, wiring.own_user_id,
             ))
         for subscription in context.subscriptions:
             self._technology.append(wiring.technology(subscription, self._name, self._generation, self.actor_ref))

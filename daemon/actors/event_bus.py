@@ -10,7 +10,6 @@ technology topic consumers, the handler retry rules) and each context a publishe
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pykka
@@ -60,7 +59,7 @@ class EventBus:
         self._clock = clock
         self._consumers: dict[str, pykka.ActorRef] = {}  # partner URL marker -> Out Topic consumer
         self._publisher: InTopicPublisher | None = None
-        self._state = Path(config.state_directory).expanduser()
+        self._state = config.state_path()
 
     @property
     def kafka(self) -> bool:

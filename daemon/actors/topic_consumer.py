@@ -188,7 +188,7 @@ class TopicConsumer(pykka.ThreadingActor):
     def _subscribe(self, request: Subscribe) -> None:
         route = Route(
             request.name, request.generation, request.target,
-            ListenerFilter(request.type_names, request.event_types),
+            tuple(ListenerFilter(types, events) for types, events in request.listeners),
             EchoIdentity(request.metadata_source, request.user_id),
         )
         self._routing.subscribe(route)

@@ -7,6 +7,7 @@ every problem with its path.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from attrs import asdict, evolve, field, frozen
@@ -168,12 +169,20 @@ class DaemonConfig:
     logging: LoggingConfig = LoggingConfig()
     restart_policy: RestartPolicy = RestartPolicy()
     shutdown_timeout: Duration = Duration(10.0)
-    #: where the daemon keeps what must survive a restart (embedded bus offsets, dead letters)
-    state_directory: str = "integration-daemon-state"
+    #: where the daemon keeps what must survive a restart (embedded bus offsets, dead letters, pid);
+    #: by default next to the embedded metadata server's database, else ./integration-daemon-state
+    state_directory: str | None = None
     services: tuple[ServiceConfig, ...] = ()
     #: Egeria connector provider class (Java) -> our connector (entry-point name or module:Class);
     #: adds to or overrides the built-in table in daemon.config.providers.
     connector_providers: dict[str, str] = field(factory=dict)
+
+    def state_path(self) -> Path:
+        if self.state_directory:
+            return Path(self.state_directory).expanduser()
+        if self.metadata_server.embedded:
+            return Path(self.metadata_server.database).expanduser().parent / "integration-daemon-state"
+        return Path("integration-daemon-state")
 
     def connectors(self) -> list[tuple[ServiceConfig, ConnectorConfig]]:
         """Every connector with the service that hosts it, in config order."""

@@ -18,6 +18,7 @@ from daemon.config import PermittedSynchronization
 from daemon.connectors.events import ListenerRequest, SubscriptionRequest
 from daemon.connectors.store import ActivityCounter, OpenMetadataStore
 from daemon.errors import ConnectorError, SynchronizationRefused
+from daemon.model.events import EventType
 from daemon.states import ActivityReport
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class ConnectorContext:
         self.permitted_synchronization = permitted_synchronization
         self.endpoint = endpoint
         self.configuration_properties = dict(configuration_properties or {})
-        self.config = config if config is not None else self.configuration_properties
+        self.config: Any = config if config is not None else self.configuration_properties
         self.clock = clock or SystemClock()
         self.logger = _root_logger.bind(service=service, connector=name)
         self._client_factory = client_factory
@@ -143,7 +144,13 @@ class ConnectorContext:
                 f"{self.permitted_synchronization.name}",
                 self.name,
             )
-        self.listeners.append(ListenerRequest(tuple(type_names), tuple(event_types)))
+        wanted = tuple(event_types)
+        unknown = [name for name in wanted if name not in EventType.__members__]
+        if unknown:
+            raise ConnectorError(
+                f"unknown event type(s) {', '.join(unknown)} (known: {', '.join(EventType.__members__)})", self.name
+            )
+        self.listeners.append(ListenerRequest(tuple(type_names), wanted))
 
     def subscribe(
         self,

@@ -52,9 +52,12 @@ class Route:
     name: str
     generation: int
     target: Any  # the connector host's ActorRef
-    filter: ListenerFilter
+    filters: tuple[ListenerFilter, ...]  # a record matching any of them is wanted; none: everything
     echo: EchoIdentity
     held: bool = False  # paused: events wait for it
+
+    def wants(self, event: OpenMetadataOutTopicEvent) -> bool:
+        return not self.filters or any(f.matches(event) for f in self.filters)
 
 
 class RoutingTable:
@@ -84,5 +87,5 @@ class RoutingTable:
         return [
             route
             for route in self._routes.values()
-            if route.filter.matches(event) and not (self._suppress_echo and route.echo.caused(event))
+            if route.wants(event) and not (self._suppress_echo and route.echo.caused(event))
         ]

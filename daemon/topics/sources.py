@@ -154,6 +154,7 @@ class EmbeddedSource:
         self._position = self._load()  # next sequence to read
         self._paused = False
         self._unreachable = False
+        self._check_not_stale()
         on_assign([0])
 
     def poll(self, max_records: int, timeout: float) -> list[Record]:
@@ -189,6 +190,21 @@ class EmbeddedSource:
 
     def close(self, offsets: dict[int, int]) -> None:
         self.commit(offsets, wait=True)
+
+    def _check_not_stale(self) -> None:
+        """Offsets beyond the end of the log mean the log was replaced (a new database): start over."""
+        if self._position <= 1:
+            return
+        try:
+            previous = self._reader.events_after(self._position - 2, 1)
+        except MetadataError:
+            return  # cannot tell now; the server is not answering
+        if not previous or previous[0][0] != self._position - 1:
+            logger.warning(
+                "{} says the next event is {}, but the metadata server's event log has no event {}: the log was "
+                "replaced, so it is read again from the start", self._offsets_file, self._position, self._position - 1,
+            )
+            self._position = self._committed = 1
 
     def _load(self) -> int:
         try:
