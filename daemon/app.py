@@ -20,6 +20,7 @@ from pathlib import Path
 import pykka
 from loguru import logger
 
+from daemon.actors.asking import ask
 from daemon.actors.control import DaemonControl
 from daemon.actors.event_bus import EventBus
 from daemon.actors.reload import ReloadPlan, plan_reload
@@ -170,7 +171,7 @@ class Daemon:
         self._services.clear()
         if self._supervisor is not None:
             try:
-                stuck = self._supervisor.ask(StopConnectors(budget), timeout=budget + 2.0)
+                stuck = ask(self._supervisor, StopConnectors(budget), budget + 2.0)
             except (pykka.Timeout, pykka.ActorDeadError):
                 stuck = ["(supervisor did not answer)"]
             if stuck:

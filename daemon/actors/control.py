@@ -13,6 +13,7 @@ from typing import Any
 import pykka
 from attrs import evolve
 
+from daemon.actors.asking import ask
 from daemon.actors.service import RefreshService, RestartService
 from daemon.config import ConnectorConfig
 from daemon.errors import UnknownConnector
@@ -72,8 +73,8 @@ class DaemonControl:
 
     def reports(self) -> list[ConnectorReport]:
         """A snapshot per actor: lifecycle from the supervisor, refresh cycle from the timer."""
-        reports: list[ConnectorReport] = self._supervisor.ask(ReportsQuery(), timeout=self._ask_timeout)
-        cycles: dict[str, RefreshInfo] = self._timer.ask(ScheduleQuery(), timeout=self._ask_timeout)
+        reports: list[ConnectorReport] = ask(self._supervisor, ReportsQuery(), self._ask_timeout)
+        cycles: dict[str, RefreshInfo] = ask(self._timer, ScheduleQuery(), self._ask_timeout)
         return [_with_cycle(r, cycles.get(r.name)) for r in reports]
 
     def ping_all(self) -> bool:
@@ -90,10 +91,10 @@ class DaemonControl:
         raise UnknownConnector("no such connector", name)
 
     def connector_names(self) -> list[str]:
-        return [r.name for r in self._supervisor.ask(ReportsQuery(), timeout=self._ask_timeout)]
+        return [r.name for r in ask(self._supervisor, ReportsQuery(), self._ask_timeout)]
 
     def configuration(self, name: str) -> ConnectorConfig:
-        config = self._supervisor.ask(ConfigQuery(name), timeout=self._ask_timeout)
+        config: ConnectorConfig | None = ask(self._supervisor, ConfigQuery(name), self._ask_timeout)
         if config is None:
             raise UnknownConnector("no such connector", name)
         return config

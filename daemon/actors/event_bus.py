@@ -16,6 +16,7 @@ import pykka
 from loguru import logger
 
 from daemon.actors.connector_host import EventWiring
+from daemon.actors.asking import ask
 from daemon.actors.topic_consumer import ConsumerStats, TopicConsumer
 from daemon.clock import Clock
 from daemon.config import ConnectorConfig, DaemonConfig, ServiceConfig, service_kind
@@ -122,7 +123,7 @@ class EventBus:
         return list(self._consumers.values())
 
     def stats(self, timeout: float = 5.0) -> list[ConsumerStats]:
-        return [consumer.ask(ConsumerStatsQuery(), timeout=timeout) for consumer in self._consumers.values()]
+        return [ask(consumer, ConsumerStatsQuery(), timeout) for consumer in self._consumers.values()]
 
     def dead_letters(self, service: ServiceConfig, connector: str) -> list[DeadLetter]:
         """What was dead-lettered for ``connector`` (``""``: records nobody could decode)."""
@@ -132,7 +133,7 @@ class EventBus:
         consumer = self._consumers.get(service_kind(service.url_marker).partner_url_marker)
         if consumer is None:
             raise ConnectorError("its service has no Out Topic consumer", connector)
-        return int(consumer.ask(ReplayDeadLetters(connector), timeout=timeout))
+        return int(ask(consumer, ReplayDeadLetters(connector), timeout))
 
     # --- construction ----------------------------------------------------------------------------
 

@@ -152,6 +152,6 @@ class RefreshSchedule:
     def _drop_stale(self) -> None:
         while self._heap:
             at, _, name, payload = self._heap[0]
-            if name == "" or (self._entries.get(name) is payload and self._is_current(payload, at)):
+            if name == "" or (self._entries.get(name) is payload and self._is_current(self._entries[name], at)):
                 return
             heapq.heappop(self._heap)

@@ -279,7 +279,8 @@ class TopicConsumer(pykka.ThreadingActor):
         self._after_progress()
 
     def _dead_letter(self, name: str, generation: int, key: tuple[int, int], error: str, attempts: int) -> None:
-        record = self._records.get(key[0], {}).get(key[1])
+        partition = self._records.get(key[0])
+        record = partition.get(key[1]) if partition is not None else None
         if record is not None:
             self._dead_letters.send(letter_for(record, name, error, attempts))
             self._stats["dead_lettered"] += 1

@@ -99,8 +99,10 @@ def run_scheduler_bench(connectors: int, interval: float, seconds: float, warmup
 
 def _wait_all_started(daemon: Daemon, connectors: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
+    control = daemon.control
+    assert control is not None
     while time.monotonic() < deadline:
-        reports = daemon.control.reports()
+        reports = control.reports()
         if sum(1 for r in reports if r.refresh_count >= 1) == connectors:
             return
         time.sleep(0.2)

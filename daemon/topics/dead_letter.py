@@ -58,7 +58,7 @@ class KafkaDeadLetters:
 
     def send(self, letter: DeadLetter) -> None:
         value = letter.value if isinstance(letter.value, bytes | None) else json.dumps(letter.value).encode()
-        headers = [
+        headers: list[tuple[str, str | bytes | None]] = [
             ("connector", letter.connector.encode()),
             ("error", letter.error.encode()[:4000]),
             ("attempts", str(letter.attempts).encode()),

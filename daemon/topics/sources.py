@@ -99,8 +99,8 @@ class KafkaSource:
                 logger.warning("Kafka consumer error on {}: {}", self.topic, error)
                 continue
             records.append(
-                Record(message.topic(), message.partition(), message.offset(), message.value(), message.key(),
-                       tuple(message.headers() or ()))
+                Record(str(message.topic()), int(message.partition() or 0), int(message.offset() or 0),
+                       message.value(), message.key(), _headers(message.headers()))
             )
         return records
 
@@ -108,7 +108,10 @@ class KafkaSource:
         if not offsets:
             return
         try:
-            self._consumer.commit(offsets=self._partitions(offsets), asynchronous=not wait)
+            if wait:
+                self._consumer.commit(offsets=self._partitions(offsets), asynchronous=False)
+            else:
+                self._consumer.commit(offsets=self._partitions(offsets), asynchronous=True)
         except KafkaException as exc:
             if exc.args and getattr(exc.args[0], "code", lambda: None)() == KafkaError._NO_OFFSET:
                 return
@@ -137,6 +140,12 @@ class KafkaSource:
 
     def _partitions(self, offsets: dict[int, int]) -> list[TopicPartition]:
         return [TopicPartition(self.topic, partition, offset) for partition, offset in offsets.items()]
+
+
+def _headers(raw: Any) -> tuple[tuple[str, bytes], ...]:
+    """Kafka message headers as (name, bytes) pairs; headers without a value are left out."""
+    pairs = raw.items() if isinstance(raw, dict) else (raw or [])
+    return tuple((str(name), value) for name, value in pairs if isinstance(value, bytes))
 
 
 class EmbeddedSource:
