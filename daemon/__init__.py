@@ -11,9 +11,12 @@ do not install both into one environment.
 from daemon.config.types import PermittedSynchronization
 from daemon.connectors.base import Connector
 from daemon.connectors.context import ConnectorContext
+from daemon.connectors.events import TechnologyMessage
 from daemon.connectors.store import OpenMetadataStore, UpsertResult
 from daemon.errors import (
+    ConnectorConfigError,
     ConnectorError,
+    ConnectorLoadError,
     DaemonError,
     InvalidParameterError,
     MetadataError,
@@ -22,22 +25,30 @@ from daemon.errors import (
     SynchronizationRefused,
     UserNotAuthorizedError,
 )
+from daemon.model.element import Element
+from daemon.model.events import EventType, OpenMetadataOutTopicEvent
 from daemon.states import ActivityReport, ConnectorStatus
 
 __all__ = [
     "ActivityReport",
     "Connector",
+    "ConnectorConfigError",
     "ConnectorContext",
     "ConnectorError",
+    "ConnectorLoadError",
     "ConnectorStatus",
     "DaemonError",
+    "Element",
+    "EventType",
     "InvalidParameterError",
     "MetadataError",
     "MetadataUnreachable",
+    "OpenMetadataOutTopicEvent",
     "OpenMetadataStore",
     "PermittedSynchronization",
     "PropertyServerError",
     "SynchronizationRefused",
+    "TechnologyMessage",
     "UpsertResult",
     "UserNotAuthorizedError",
 ]

@@ -30,6 +30,7 @@ from daemon.actors.timer import Timer
 from daemon.admin.api import make_admin_app
 from daemon.clock import Clock, SystemClock
 from daemon.config import DaemonConfig
+from daemon.connectors.loading import LoadRecord, LoadStatus, discover_connectors
 from daemon.errors import ConfigError
 from daemon.messages import ForgetConnector, StopConnectors
 from daemon.metadata import MetadataClient, pooled_session
@@ -56,6 +57,7 @@ class Daemon:
         self._services: dict[str, pykka.ActorRef] = {}
         self._session: Any = None  # the HTTP connection pool all connectors share
         self._client_factory: Callable[[str], MetadataClient] | None = None
+        self.load_records: list[LoadRecord] = []
 
     @property
     def metadata_url(self) -> str:
@@ -64,6 +66,9 @@ class Daemon:
     def start(self) -> Daemon:
         config = self.config
         log = logger.bind(service="daemon", connector="-")
+        self.load_records = discover_connectors()
+        for record in self.load_records:
+            (log.warning if record.status is LoadStatus.FAILED else log.info)("connector plug-in {}", record.describe())
         client_factory = self._client_factory = self._start_metadata_access()
         self._timer = Timer.start(self.clock)
         self.event_bus = EventBus(

@@ -46,8 +46,10 @@ class ActivityCounter:
 
 @frozen
 class UpsertResult:
+    """What ``upsert`` did: the element's guid, and ``action`` "created", "updated" or "skipped" (unchanged)."""
+
     guid: str
-    action: str  # "created", "updated" or "skipped"
+    action: str
 
 
 def _comparable(value: Any) -> Any:

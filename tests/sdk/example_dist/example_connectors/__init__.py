@@ -1,0 +1,1 @@
+"""Example integration connectors for the integration daemon (see daemon/connectors/TUTORIAL.md)."""
