@@ -22,4 +22,15 @@ def scheduler(connectors: int, interval: float, seconds: float, warmup: float) -
     raise SystemExit(run_scheduler_bench(connectors, interval, seconds, warmup))
 
 
+@main.command()
+@click.option("--events", default=50_000, show_default=True)
+@click.option("--latency-rate", default=1000, show_default=True, help="Events/s for the latency run.")
+@click.option("--latency-seconds", default=10.0, show_default=True)
+def outtopic(events: int, latency_rate: int, latency_seconds: float) -> None:
+    """Out Topic to connectors: events/s (1 and 10 connectors) against a raw consumer, and latency."""
+    from daemon.bench.outtopic import run_outtopic_bench
+
+    raise SystemExit(run_outtopic_bench(events, latency_rate, latency_seconds))
+
+
 main()

@@ -88,8 +88,14 @@ class KafkaSource:
         self._on_revoke([p.partition for p in partitions])
 
     def poll(self, max_records: int, timeout: float) -> list[Record]:
+        """Wait at most ``timeout`` for the first record, then take what else is already fetched
+        (up to ``max_records``) without waiting: batches under load, no added latency when quiet."""
+        first = self._consumer.poll(timeout)
+        if first is None:
+            return []
+        messages = [first, *self._consumer.consume(max_records - 1, 0)] if max_records > 1 else [first]
         records = []
-        for message in self._consumer.consume(max_records, timeout):
+        for message in messages:
             error = message.error()
             if error is not None:
                 if error.code() == KafkaError._PARTITION_EOF:

