@@ -23,11 +23,13 @@ __all__ = [
     "ConfigQuery",
     "ConnectorFailed",
     "ConnectorHealthy",
+    "ConnectorRunning",
     "ConnectorStarted",
     "ConsumerStatsQuery",
     "DeadLettered",
     "DeliverEvents",
     "Delivery",
+    "Engage",
     "EventsHandled",
     "FailureKind",
     "ForgetConnector",
@@ -290,6 +292,19 @@ class DeadLettered:
     key: tuple[int, int]
     error: str
     attempts: int
+
+
+@frozen
+class Engage:
+    """A blocking-style connector host's own reminder: call ``engage()`` again."""
+
+
+@frozen
+class ConnectorRunning:
+    """A blocking-style connector's ``engage()`` loop is running."""
+
+    name: str
+    generation: int
 
 
 @frozen

@@ -23,7 +23,9 @@ from daemon.errors import MetadataUnreachable
 from daemon.messages import (
     ConnectorFailed,
     ConnectorHealthy,
+    ConnectorRunning,
     ConnectorStarted,
+    Engage,
     FailureKind,
     NoInterest,
     Ping,
@@ -78,8 +80,10 @@ class ConnectorHost(pykka.ThreadingActor):
         timer: pykka.ActorRef,
         clock: Clock,
         events: EventWiring | None = None,
+        blocking: bool = False,
     ) -> None:
         super().__init__()
+        self._blocking = blocking
         self._name = name
         self._generation = generation
         self._instance = instance
@@ -111,6 +115,9 @@ class ConnectorHost(pykka.ThreadingActor):
         self._started = True
         self._connect_topics()
         self._supervisor.tell(ConnectorStarted(self._name, self._generation, self._instance_id))
+        if self._blocking:
+            self._supervisor.tell(ConnectorRunning(self._name, self._generation))
+            self.actor_ref.tell(Engage())
 
     def on_receive(self, message: object) -> object:
         match message:
@@ -119,6 +126,8 @@ class ConnectorHost(pykka.ThreadingActor):
             case DeliverEvents(_, _, source, hook, deliveries):
                 self._pending.extend((source, hook, delivery) for delivery in deliveries)
                 self._drain()
+            case Engage():
+                self._engage()
             case RetryEvents():
                 self._retry_scheduled = False
                 self._drain()
@@ -129,6 +138,7 @@ class ConnectorHost(pykka.ThreadingActor):
         return None
 
     def on_stop(self) -> None:
+        self._context.stopping.set()
         for consumer in self._technology:
             try:
                 consumer.stop(block=True, timeout=5.0)
@@ -140,6 +150,20 @@ class ConnectorHost(pykka.ThreadingActor):
             self._instance.disconnect()
         except Exception as exc:
             self._log.warning("disconnect failed: {}", _describe(exc))
+
+    def _engage(self) -> None:
+        """One engage() call; the next is a message, so events and a stop can come in between."""
+        if self._failed or self._context.stopping.is_set():
+            return
+        try:
+            self._instance.engage()
+        except MetadataUnreachable as exc:
+            self._fail(FailureKind.UNREACHABLE, exc, "engage lost the metadata access point")
+            return
+        except Exception as exc:
+            self._fail(FailureKind.HOOK, exc, "engage failed")
+            return
+        self.actor_ref.tell(Engage())
 
     def _refresh(self) -> None:
         if self._failed:

@@ -9,6 +9,7 @@ older generation are ignored. All waiting is delegated to the timer (``CallAt``)
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Protocol
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from daemon.messages import (
     ConfigQuery,
     ConnectorFailed,
     ConnectorHealthy,
+    ConnectorRunning,
     ConnectorStarted,
     FailureKind,
     ForgetConnector,
@@ -87,7 +89,8 @@ class Slot:
     last_error: str | None = None
     next_retry_time: datetime | None = None
     paused: bool = False
-    abandoned_threads: int = 0  # hosts replaced while stuck in a hook; their threads may still run
+    abandoned_threads: int = 0
+    stopping: threading.Event | None = None  # the running instance's stop signal  # hosts replaced while stuck in a hook; their threads may still run
 
     @property
     def name(self) -> str:
@@ -131,6 +134,9 @@ class Supervisor(pykka.ThreadingActor):
             case ConnectorStarted(name, generation, instance_id):
                 if slot := self._current(name, generation):
                     self._started(slot, instance_id)
+            case ConnectorRunning(name, generation):
+                if (slot := self._current(name, generation)) and not slot.paused:
+                    self._set_status(slot, ConnectorStatus.RUNNING)
             case ConnectorHealthy(name, generation):
                 if slot := self._current(name, generation):
                     slot.tracker.on_success()
@@ -199,6 +205,7 @@ class Supervisor(pykka.ThreadingActor):
             logger.bind(service=slot.spec.service, connector=slot.name).error("cannot build connector: {}", exc)
             self._set_status(slot, ConnectorStatus.CONFIG_FAILED)
             return
+        slot.stopping = context.stopping
         slot.ref = ConnectorHost.start(
             name=slot.name,
             generation=slot.generation,
@@ -208,6 +215,7 @@ class Supervisor(pykka.ThreadingActor):
             timer=self._timer,
             clock=self._clock,
             events=slot.spec.events,
+            blocking=slot.spec.config.uses_blocking_calls,
         )
         self._set_status(slot, ConnectorStatus.INITIALIZED)
 
@@ -217,7 +225,8 @@ class Supervisor(pykka.ThreadingActor):
             self._set_status(slot, ConnectorStatus.PAUSED)
             return
         self._set_status(slot, ConnectorStatus.WAITING)
-        self._schedule(slot)
+        if not slot.spec.config.uses_blocking_calls:
+            self._schedule(slot)
 
     def _schedule(self, slot: Slot) -> None:
         config = slot.spec.config
@@ -279,6 +288,8 @@ class Supervisor(pykka.ThreadingActor):
 
     def _stop_host(self, slot: Slot) -> None:
         self._timer.tell(UnscheduleConnector(slot.name))
+        if slot.stopping is not None:
+            slot.stopping.set()  # a blocking engage() sees it and returns, so the stop gets through
         if slot.ref is not None:
             try:
                 slot.ref.stop(block=False)
@@ -291,6 +302,8 @@ class Supervisor(pykka.ThreadingActor):
         pending = []
         for slot in self._slots.values():
             self._timer.tell(UnscheduleConnector(slot.name))
+            if slot.stopping is not None:
+                slot.stopping.set()
             if slot.ref is not None:
                 try:
                     pending.append((slot, slot.ref.stop(block=False)))

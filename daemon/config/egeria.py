@@ -330,14 +330,14 @@ def _connector(reader: _Reader, node: Mapping[str, Any], path: str) -> dict[str,
     name = _connector_name(reader, node, path, connector_id)
     provider, endpoint, properties = _connection(reader, node.get("connection"), _at(path, "connection"))
     minutes = reader.scalar(node, "refreshTimeInterval", path, _whole_number, "a number of minutes")
-    if reader.scalar(node, "usesBlockingCalls", path, _boolean, _A_BOOLEAN):
-        reader.warn(_at(path, "usesBlockingCalls"), "true is accepted but not carried into the daemon's config yet")
+    blocking = reader.scalar(node, "usesBlockingCalls", path, _boolean, _A_BOOLEAN)
     reader.scalar(node, "generateIntegrationReports", path, _boolean, _A_BOOLEAN)
     return _compact(
         name=name,
         connector=provider,
         connector_id=connector_id,
         user_id=reader.text(node, "connectorUserId", path),
+        uses_blocking_calls=blocking or None,
         endpoint=endpoint,
         configuration_properties=properties,
         metadata_source=reader.text(node, "metadataSourceQualifiedName", path),

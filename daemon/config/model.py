@@ -145,6 +145,8 @@ class ConnectorConfig:
     refresh_timeout: Duration = Duration(300.0)
     permitted_synchronization: PermittedSynchronization | None = None
     restart_policy: RestartPolicyOverride | None = None
+    #: Egeria's usesBlockingCalls: the connector's ``engage()`` is called in a loop (status RUNNING)
+    uses_blocking_calls: bool = False
 
 
 @frozen

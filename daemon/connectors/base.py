@@ -27,6 +27,11 @@ class Connector:
     * ``on_event(event)`` — outbound: Out Topic events matching the listener you registered.
     * ``on_technology_message(message)`` — active technologies: messages from the topic you
       subscribed to.
+    * ``engage()`` — blocking-style connectors (``uses_blocking_calls: true``, Egeria's
+      ``usesBlockingCalls``): called again and again, each call may block on the technology
+      for a while; return regularly, and return at once when ``context.stopping`` is set.
+      It runs on the connector's own thread like every other hook: events and refreshes
+      wait for the current ``engage()`` call to return.
     * ``disconnect()`` — once, when the instance is stopped or replaced. Release resources.
 
     An exception from a hook is reported to the daemon's supervisor, which restarts the
@@ -50,6 +55,9 @@ class Connector:
 
     def on_technology_message(self, message: Any) -> None:
         """Handle one message from the technology's own topic (active connectors)."""
+
+    def engage(self) -> None:
+        """One round of blocking work (blocking-style connectors); see the class docstring."""
 
     def disconnect(self) -> None:
         """Release what ``start`` acquired."""

@@ -8,6 +8,7 @@ open metadata API (``metadata``), and counts its activity per refresh.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+import threading
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,8 @@ class ConnectorContext:
         self._activity = ActivityCounter()
         self._metadata: OpenMetadataStore | None = None
         self._publisher = publisher
+        #: set when the daemon stops or replaces this instance; blocking work should end promptly
+        self.stopping = threading.Event()
         self.listeners: list[ListenerRequest] = []
         self.subscriptions: list[SubscriptionRequest] = []
 

@@ -84,3 +84,17 @@ class Recording(Connector):
 
 class NotAConnector:
     """A class that does not subclass Connector."""
+
+
+class Blocking(Connector):
+    """Egeria-style blocking connector: engage() waits on the technology, here for a signal."""
+
+    def engage(self) -> None:
+        LOG.record(self.context.name, "engage")
+        self.context.stopping.wait(0.05)  # blocks like a long poll, and returns at once on stop
+
+    def on_event(self, event) -> None:
+        LOG.record(self.context.name, "event")
+
+    def disconnect(self) -> None:
+        LOG.record(self.context.name, "disconnect")

@@ -102,3 +102,19 @@ def test_connectors_recover_by_themselves_when_the_metadata_server_comes_back(tm
     finally:
         daemon.stop()
         server.stop()
+
+
+def test_a_blocking_connector_engages_in_a_loop_is_running_and_stops_promptly(metadata_server):
+    LOG.clear()
+    config = daemon_config(metadata_server.url, {
+        "name": "blocking", "connector": "tests.actors.connectors:Blocking", "uses_blocking_calls": True,
+    })
+    daemon = Daemon(config).start()
+    try:
+        LOG.wait_for("blocking", "engage", 5)
+        assert wait_status(daemon, "blocking", ConnectorStatus.RUNNING).refresh_count == 0
+        started = time.monotonic()
+    finally:
+        daemon.stop()
+    assert time.monotonic() - started < 2.0
+    assert LOG.calls("blocking")[-1] == "disconnect"
