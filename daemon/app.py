@@ -22,6 +22,7 @@ from loguru import logger
 
 from daemon.actors.asking import ask
 from daemon.actors.control import DaemonControl
+from daemon.actors.overrides import OverrideStore
 from daemon.actors.event_bus import EventBus
 from daemon.actors.reload import ReloadPlan, plan_reload
 from daemon.actors.service import ApplyServiceConfig, IntegrationService
@@ -64,6 +65,9 @@ class Daemon:
         return self.metadata_server.url if self.metadata_server else str(self.config.metadata_server.url)
 
     def start(self) -> Daemon:
+        overrides = OverrideStore(self.config.state_path() / "overrides.json") if self.config.persist_overrides else None
+        if overrides is not None:
+            self.config = overrides.apply(self.config)
         config = self.config
         log = logger.bind(service="daemon", connector="-")
         self.load_records = discover_connectors()
@@ -90,6 +94,7 @@ class Daemon:
         self.control = DaemonControl(
             supervisor=self._supervisor, timer=self._timer, services=self._services,
             others=lambda: self.event_bus.consumers() if self.event_bus else [],
+            overrides=overrides,
         )
         admin_token = config.admin.token.reveal() if config.admin.token else None
         app = make_admin_app(

@@ -14,6 +14,7 @@ import pykka
 from attrs import evolve
 
 from daemon.actors.asking import ask
+from daemon.actors.overrides import OverrideStore
 from daemon.actors.service import RefreshService, RestartService
 from daemon.config import ConnectorConfig
 from daemon.errors import UnknownConnector
@@ -61,8 +62,10 @@ class DaemonControl:
         timer: pykka.ActorRef,
         services: Mapping[str, pykka.ActorRef],
         others: Callable[[], list[pykka.ActorRef]] = list,
+        overrides: OverrideStore | None = None,
         ask_timeout: float = 5.0,
     ) -> None:
+        self._overrides = overrides
         self._others = others
         self._supervisor = supervisor
         self._timer = timer
@@ -123,10 +126,15 @@ class DaemonControl:
         """Change a connector's configuration properties and restart it (Egeria's semantics)."""
         config = self.configuration(name)
         new = {**config.configuration_properties, **properties} if merge else dict(properties)
+        if self._overrides is not None:
+            self._overrides.record(name, configuration_properties=new)
         self._supervisor.tell(ReconfigureConnector(evolve(config, configuration_properties=new)))
 
     def update_endpoint(self, name: str, address: str) -> None:
-        self._supervisor.tell(ReconfigureConnector(evolve(self.configuration(name), endpoint=address)))
+        config = self.configuration(name)
+        if self._overrides is not None:
+            self._overrides.record(name, endpoint=address)
+        self._supervisor.tell(ReconfigureConnector(evolve(config, endpoint=address)))
 
     def refresh_service(self, url_marker: str) -> None:
         self._service(url_marker).tell(RefreshService())

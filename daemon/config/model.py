@@ -174,6 +174,8 @@ class DaemonConfig:
     #: where the daemon keeps what must survive a restart (embedded bus offsets, dead letters, pid);
     #: by default next to the embedded metadata server's database, else ./integration-daemon-state
     state_directory: str | None = None
+    #: keep configuration property and endpoint changes made through the admin API across restarts
+    persist_overrides: bool = False
     services: tuple[ServiceConfig, ...] = ()
     #: Egeria connector provider class (Java) -> our connector (entry-point name or module:Class);
     #: adds to or overrides the built-in table in daemon.config.providers.

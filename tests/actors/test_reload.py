@@ -81,3 +81,32 @@ def test_a_running_daemon_restarts_only_the_changed_connector(metadata_server):
         assert report(daemon, "keep").status is ConnectorStatus.WAITING
     finally:
         daemon.stop()
+
+
+def test_runtime_overrides_survive_a_restart_when_persisted(metadata_server, tmp_path):
+    from attrs import evolve
+
+    from daemon.app import Daemon
+
+    LOG.clear()
+    config = evolve(daemon_config(metadata_server.url, connector("tuned")), persist_overrides=True,
+                    state_directory=str(tmp_path))
+    daemon = Daemon(config, clock=ManualClock()).start()
+    try:
+        LOG.wait_for("tuned", "refresh", 1)
+        daemon.control.update_configuration_properties("tuned", {"fail_every": 0})
+        daemon.control.update_endpoint("tuned", "/moved")
+        LOG.wait_for("tuned", "start", 2)
+    finally:
+        daemon.stop()
+    restarted = Daemon(config, clock=ManualClock()).start()
+    try:
+        kept = restarted.control.configuration("tuned")
+        assert kept.endpoint == "/moved" and kept.configuration_properties == {"fail_every": 0}
+    finally:
+        restarted.stop()
+    without = Daemon(evolve(config, persist_overrides=False), clock=ManualClock()).start()
+    try:
+        assert without.control.configuration("tuned").endpoint is None
+    finally:
+        without.stop()
