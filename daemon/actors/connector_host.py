@@ -151,30 +151,27 @@ class ConnectorHost(pykka.ThreadingActor):
         except Exception as exc:
             self._log.warning("disconnect failed: {}", _describe(exc))
 
+    def _run_hook(self, hook: Callable[[], None], what: str) -> bool:
+        """Call a lifecycle hook; a failure is reported to the supervisor (False), never raised."""
+        try:
+            hook()
+        except MetadataUnreachable as exc:
+            self._fail(FailureKind.UNREACHABLE, exc, f"{what} lost the metadata access point")
+            return False
+        except Exception as exc:
+            self._fail(FailureKind.HOOK, exc, f"{what} failed")
+            return False
+        return True
+
     def _engage(self) -> None:
         """One engage() call; the next is a message, so events and a stop can come in between."""
         if self._failed or self._context.stopping.is_set():
             return
-        try:
-            self._instance.engage()
-        except MetadataUnreachable as exc:
-            self._fail(FailureKind.UNREACHABLE, exc, "engage lost the metadata access point")
-            return
-        except Exception as exc:
-            self._fail(FailureKind.HOOK, exc, "engage failed")
-            return
-        self.actor_ref.tell(Engage())
+        if self._run_hook(self._instance.engage, "engage"):
+            self.actor_ref.tell(Engage())
 
     def _refresh(self) -> None:
-        if self._failed:
-            return
-        try:
-            self._instance.refresh()
-        except MetadataUnreachable as exc:
-            self._fail(FailureKind.UNREACHABLE, exc, "refresh lost the metadata access point")
-            return
-        except Exception as exc:
-            self._fail(FailureKind.HOOK, exc, "refresh failed")
+        if self._failed or not self._run_hook(self._instance.refresh, "refresh"):
             return
         activity = self._context.take_activity()
         self._timer.tell(RefreshFinished(self._name, self._generation, self._clock.now(), activity))
