@@ -123,6 +123,7 @@ class Daemon:
                 host="127.0.0.1",
                 port=access.port,
                 tokens={token: frozenset({"*"})},
+                event_bus=self.config.event_bus,
             )
             self.metadata_server.start()
             url = self.metadata_server.url

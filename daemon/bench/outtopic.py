@@ -185,7 +185,8 @@ def _fan_out_rate(folder: Path, broker: _Broker, connectors: int, count: int) ->
     root = f"b{uuid.uuid4().hex[:8]}"
     topic = broker.topic(out_topic(root, "bench-mds", "asset-manager"))
     _produce(broker.bootstrap, topic, count)
-    _counts.clear(), _first.clear(), _last.clear()
+    for table in (_counts, _first, _last):
+        table.clear()
     daemon = _daemon(folder, broker, root, connectors)
     try:
         names = [f"c{i}" for i in range(connectors)]
@@ -200,7 +201,8 @@ def _fan_out_rate(folder: Path, broker: _Broker, connectors: int, count: int) ->
 def _latency(folder: Path, broker: _Broker, rate: int, seconds: float) -> list[float]:
     root = f"b{uuid.uuid4().hex[:8]}"
     topic = broker.topic(out_topic(root, "bench-mds", "asset-manager"))
-    _counts.clear(), _latencies.clear()
+    _counts.clear()
+    _latencies.clear()
     daemon = _daemon(folder, broker, root, 1)
     producer = Producer({"bootstrap.servers": broker.bootstrap, "linger.ms": 0})
     try:

@@ -212,3 +212,8 @@ class StandaloneMetadataServerConfig:
     threads: int = 8
     tokens: tuple[TokenGrant, ...] = ()
     logging: LoggingConfig = LoggingConfig()
+    #: with ``type: kafka`` the server relays its event log to the Out Topics of ``access_services``
+    #: and applies what arrives on their In Topics
+    event_bus: EventBusConfig = EventBusConfig()
+    access_services: tuple[str, ...] = ("data-manager", "asset-manager", "open-metadata-store")
+    relay_max_in_flight: int = 10_000

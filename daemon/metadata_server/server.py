@@ -10,13 +10,20 @@ Two ways to run it:
 
 ``stop()`` stops accepting connections, lets requests in flight finish (within a budget),
 closes every connection, joins the serving thread and closes the database.
+
+With ``event_bus`` of type ``kafka`` the server also runs its side of the event bus, on
+threads of its own: the relay (``relay.py``) publishes the event log to the Out Topic of
+each access service in ``access_services``, and the In Topic consumer (``intopic.py``)
+applies the events pushed to their In Topics. Both start with the server; ``stop()``
+stops the In Topic first (no new changes), then the HTTP server, then the relay (which
+flushes the last events) and only then closes the database.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -24,11 +31,18 @@ from typing import Any
 import waitress
 from waitress import wasyncore
 
+from daemon.config import EventBusConfig
 from daemon.metadata_server._app import create_app
+from daemon.metadata_server.intopic import InTopicConsumer
+from daemon.metadata_server.relay import EventRelay
 from daemon.metadata_server.sqlite_store import SQLiteStore
 from daemon.model import TypeTable
+from daemon.topics.names import dead_letter_topic, in_topic, out_topic
 
-__all__ = ["MetadataServer"]
+__all__ = ["ACCESS_SERVICES", "MetadataServer"]
+
+#: the access services whose Out Topics the relay feeds and whose In Topics are applied
+ACCESS_SERVICES = ("data-manager", "asset-manager", "open-metadata-store")
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +53,11 @@ class MetadataServer:
     ``connection_limit`` is how many client connections stay open at once (one per
     connector session, so keep it above the number of connectors); ``poll()`` is used so
     that more than 1024 sockets work.
+
+    ``event_bus`` of type ``kafka`` adds the relay (``self.relay``) to the Out Topics and the
+    In Topic consumer (``self.in_topic``) of each of ``access_services`` (URL markers);
+    ``relay_max_in_flight`` bounds what the relay has sent without durably confirming it,
+    i.e. what a crash can make it send twice. ``ValueError`` for unusable bus settings.
     """
 
     def __init__(
@@ -53,9 +72,20 @@ class MetadataServer:
         types: TypeTable | None = None,
         connection_limit: int = 2000,
         max_page_size: int = 1000,
+        event_bus: EventBusConfig | None = None,
+        access_services: Sequence[str] = ACCESS_SERVICES,
+        relay_max_in_flight: int = 10_000,
     ) -> None:
         self.server_name = server_name
         self.store = SQLiteStore(database)
+        self.relay: EventRelay | None = None
+        self.in_topic: InTopicConsumer | None = None
+        if event_bus is not None and event_bus.type == "kafka":
+            try:
+                self._plan_event_bus(event_bus, access_services, relay_max_in_flight, types)
+            except BaseException:
+                self.store.close()
+                raise
         self.app = create_app(
             self.store, server_name=server_name, tokens=tokens, types=types, max_page_size=max_page_size
         )
@@ -76,6 +106,31 @@ class MetadataServer:
         self._state_lock = threading.Lock()
         self._stopped = False
         self._finish_on_loop = False
+
+    def _plan_event_bus(
+        self, bus: EventBusConfig, markers: Sequence[str], max_in_flight: int, types: TypeTable | None
+    ) -> None:
+        if not bus.bootstrap_servers:
+            raise ValueError("event_bus: type kafka needs bootstrap_servers")
+        if not markers:
+            raise ValueError("event_bus: the metadata server needs at least one access service")
+        base = {"bootstrap.servers": bus.bootstrap_servers}
+        name, root = self.server_name, bus.topic_root
+        self.relay = EventRelay(
+            self.store, [out_topic(root, name, m) for m in markers], {**base, **bus.producer},
+            max_in_flight=max_in_flight, name=name,
+        )
+        consumer = {k: v for k, v in bus.consumer.items() if k != "group.id"}  # the daemon's group, not ours
+        self.in_topic = InTopicConsumer(
+            self.store, [in_topic(root, name, m) for m in markers], {**base, **consumer}, server_name=name,
+            dead_letter_topic=dead_letter_topic(root, name), producer_config=bus.producer, types=types,
+        )
+
+    def _start_event_bus(self) -> None:
+        if self.relay is not None:
+            self.relay.start()
+        if self.in_topic is not None:
+            self.in_topic.start()
 
     # ------------------------------------------------------------ addresses
 
@@ -106,9 +161,13 @@ class MetadataServer:
         return self
 
     def start(self) -> MetadataServer:
-        """Listen, then serve on a background thread; returns once connections are accepted."""
+        """Listen, then serve on a background thread; returns once connections are accepted.
+
+        Starts the event bus too (``ValueError`` if its Kafka settings are refused).
+        """
         self.listen()
         if self._thread is None:
+            self._start_event_bus()
             self._thread = threading.Thread(
                 target=self._run, name=f"metadata-server-{self.server_name}", daemon=True
             )
@@ -119,6 +178,7 @@ class MetadataServer:
     def serve_forever(self) -> None:
         """Serve on the calling thread until ``stop()`` (binds first unless ``listen()`` was called)."""
         self.listen()
+        self._start_event_bus()
         self._run()
 
     def _run(self) -> None:
@@ -130,6 +190,7 @@ class MetadataServer:
             self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
             self._loop_done.set()
             if self._finish_on_loop:  # stop() was called on this thread (a signal handler): finish here
+                self._stop_event_bus(10.0)
                 self.store.close()
                 log.info("metadata server %s stopped", self.server_name)
 
@@ -148,10 +209,20 @@ class MetadataServer:
             self._finish_on_loop = True
             self._on_loop(server, self._close_everything)
             return
+        if self.in_topic is not None:  # no more changes from the In Topic
+            self.in_topic.stop(timeout / 4)
         if server is not None:
             self._shut_down(server, timeout)
+        self._stop_event_bus(timeout / 2)
         self.store.close()
         log.info("metadata server %s stopped", self.server_name)
+
+    def _stop_event_bus(self, timeout: float) -> None:
+        """Stop the In Topic (if still running), then flush the relay, before the store closes."""
+        if self.in_topic is not None:
+            self.in_topic.stop(timeout / 2)
+        if self.relay is not None:
+            self.relay.stop(timeout)
 
     def _shut_down(self, server: Any, timeout: float) -> None:
         running = self._loop_thread_id is not None and not self._loop_done.is_set()

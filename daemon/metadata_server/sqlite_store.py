@@ -5,6 +5,12 @@ so changes and their outbox events are serialized and committed together; one re
 connection per thread, each read in its own transaction, so a query sees one snapshot
 while writes go on (WAL). Elements and relationships are stored as rows with their
 properties and classifications as JSON in the Egeria wire form.
+
+Beside the metadata, the same file keeps the event bus's durable state, so that it commits
+with the changes it describes: ``relay_progress`` (the last event sequence each Out Topic
+has confirmed) and ``applied_events`` (the ids of In Topic events already applied, written
+in the transaction that applies them). A write that appends events wakes the threads
+blocked in ``wait_for_events`` once it has committed.
 """
 
 from __future__ import annotations
@@ -72,6 +78,8 @@ CREATE TABLE IF NOT EXISTS event_log (
     event_type TEXT NOT NULL,
     event TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS relay_progress (topic TEXT PRIMARY KEY, sequence INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS applied_events (event_id TEXT PRIMARY KEY, source TEXT NOT NULL, applied_time TEXT NOT NULL);
 """
 
 _ELEMENT_COLUMNS = "guid, type_name, super_types, status, origin, versions, classifications, properties"
@@ -164,6 +172,7 @@ class _Session:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+        self.last_appended = 0  # the sequence of the newest event this session appended
 
     # ------------------------------------------------------------ reads
 
@@ -221,6 +230,14 @@ class _Session:
         row = self._db.execute("SELECT COALESCE(MAX(sequence), 0) AS last FROM event_log").fetchone()
         return int(row["last"])
 
+    def relay_progress(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT topic, sequence FROM relay_progress").fetchall()
+        return {row["topic"]: int(row["sequence"]) for row in rows}
+
+    def event_applied(self, event_id: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM applied_events WHERE event_id = ?", (event_id,)).fetchone()
+        return row is not None
+
     # ------------------------------------------------------------ writes
 
     def insert_element(self, element: Element) -> None:
@@ -254,7 +271,23 @@ class _Session:
             "INSERT INTO event_log (event_id, event_type, event) VALUES (?, ?, ?)",
             (event.event_id, event.event_type.name, _dumps(event.to_dict())),
         )
-        return int(cursor.lastrowid or 0)
+        self.last_appended = int(cursor.lastrowid or 0)
+        return self.last_appended
+
+    def save_relay_progress(self, progress: dict[str, int]) -> None:
+        self._db.executemany(
+            "INSERT INTO relay_progress (topic, sequence) VALUES (?, ?)"
+            " ON CONFLICT (topic) DO UPDATE SET sequence = MAX(sequence, excluded.sequence)",
+            list(progress.items()),
+        )
+
+    def mark_event_applied(self, event_id: str, source: str) -> bool:
+        cursor = self._db.execute(
+            "INSERT INTO applied_events (event_id, source, applied_time) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ'))"
+            " ON CONFLICT (event_id) DO NOTHING",
+            (event_id, source),
+        )
+        return cursor.rowcount == 1
 
 
 class SQLiteStore:
@@ -268,9 +301,11 @@ class SQLiteStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
+        self._appended = threading.Condition()  # notified after a commit that appended events
         self._writer = self._connect()
         try:
             self._create_schema()
+            self._committed_sequence = _Session(self._writer).last_sequence()
         except BaseException:
             self.close()
             raise
@@ -326,13 +361,18 @@ class SQLiteStore:
         with self._write_lock:
             self._check_open()
             self._writer.execute("BEGIN IMMEDIATE")
+            session = _Session(self._writer)
             try:
-                yield _Session(self._writer)
+                yield session
                 self._writer.execute("COMMIT")
             except BaseException:
                 if self._writer.in_transaction:
                     self._writer.execute("ROLLBACK")
                 raise
+        if session.last_appended:
+            with self._appended:
+                self._committed_sequence = max(self._committed_sequence, session.last_appended)
+                self._appended.notify_all()
 
     def events_after(self, sequence: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
         """Up to ``limit`` logged events after ``sequence``, oldest first, each with its ``sequence`` set."""
@@ -344,6 +384,33 @@ class SQLiteStore:
         with self.read() as session:
             return session.last_sequence()
 
+    def wait_for_events(self, after: int, timeout: float) -> bool:
+        """Block until this store has committed an event with a sequence above ``after``, or ``timeout``.
+
+        Returns whether it has. Only writes through this object wake the waiter; another
+        process writing to the same file is seen by the caller's next ``events_after``.
+        """
+        with self._appended:
+            return self._appended.wait_for(lambda: self._committed_sequence > after or self._closed, timeout) and (
+                self._committed_sequence > after
+            )
+
+    def relay_progress(self) -> dict[str, int]:
+        """Out Topic name -> sequence of the newest event whose delivery that topic confirmed."""
+        with self.read() as session:
+            return session.relay_progress()
+
+    def save_relay_progress(self, progress: dict[str, int]) -> None:
+        """Record confirmed delivery up to these sequences (never moves a topic backwards)."""
+        if progress:
+            with self.write() as session:
+                session.save_relay_progress(progress)
+
+    def event_applied(self, event_id: str) -> bool:
+        """Whether an In Topic event with this id has been applied."""
+        with self.read() as session:
+            return session.event_applied(event_id)
+
     def close(self) -> None:
         """Close every connection this store opened; idempotent."""
         with self._write_lock, self._registry_lock:  # waits for a write in progress to finish
@@ -353,3 +420,5 @@ class SQLiteStore:
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
+        with self._appended:
+            self._appended.notify_all()

@@ -7,6 +7,9 @@ beside the SQLite one. A store hands out two kinds of unit of work:
 - ``write()``: a transaction in which the change *and* its Out Topic events are written
   (the outbox). Writes are serialized; leaving the block commits, an exception rolls back.
 
+It also keeps the event bus's durable state: the relay's confirmed position per Out Topic,
+and the ids of In Topic events already applied (recorded in the applying transaction).
+
 Stores keep values from ``daemon.model`` and know nothing about HTTP or provenance rules.
 """
 
@@ -39,6 +42,9 @@ class StoreReader(Protocol):
     def relationships_of(self, guid: str, type_name: str | None = None) -> list[Relationship]:
         """Relationships with the element at either end (optionally of one type), in creation order."""
 
+    def event_applied(self, event_id: str) -> bool:
+        """Whether an In Topic event with this id has been applied."""
+
 
 class StoreWriter(StoreReader, Protocol):
     """Changes inside one write transaction."""
@@ -64,6 +70,12 @@ class StoreWriter(StoreReader, Protocol):
     def append_event(self, event: OpenMetadataOutTopicEvent) -> int:
         """Append an event to the outbox log; returns its sequence number."""
 
+    def mark_event_applied(self, event_id: str, source: str) -> bool:
+        """Record that the In Topic event ``event_id`` is applied by this transaction.
+
+        ``False`` (and nothing written) when it was applied before: the caller rolls back.
+        """
+
 
 class Store(Protocol):
     """A metadata store: snapshots for reads, serialized transactions for writes, and the event log.
@@ -82,6 +94,18 @@ class Store(Protocol):
 
     def last_sequence(self) -> int:
         """The sequence number of the newest logged event (0 when the log is empty)."""
+
+    def wait_for_events(self, after: int, timeout: float) -> bool:
+        """Wait (at most ``timeout`` s) until an event above ``after`` is committed; whether one is."""
+
+    def relay_progress(self) -> dict[str, int]:
+        """Out Topic name -> sequence of the newest event that topic confirmed (the relay's cursor)."""
+
+    def save_relay_progress(self, progress: dict[str, int]) -> None:
+        """Durably record relay progress per topic; a topic never moves backwards."""
+
+    def event_applied(self, event_id: str) -> bool:
+        """Whether an In Topic event with this id has been applied."""
 
     def close(self) -> None:
         """Close every connection; later use raises ``RuntimeError``."""
