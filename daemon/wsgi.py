@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 import waitress
+from waitress import wasyncore
 from loguru import logger
 
 __all__ = ["WsgiServer"]
@@ -15,7 +16,8 @@ class WsgiServer:
     """Serve ``app`` on ``host:port`` (port 0 picks a free one) until ``stop()``."""
 
     def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0, threads: int = 4, name: str = "http") -> None:
-        self._server = waitress.create_server(app, host=host, port=port, threads=threads, ident=name)
+        self._map: dict[int, Any] = {}
+        self._server = waitress.create_server(app, host=host, port=port, threads=threads, ident=name, map=self._map)
         self._name = name
         self._thread: threading.Thread | None = None
         self.host = host
@@ -40,7 +42,10 @@ class WsgiServer:
         self._serve()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop accepting, let requests in flight finish (within ``timeout``), close every connection."""
         self._server.close()
+        self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout / 2)  # type: ignore[union-attr]
+        wasyncore.close_all(self._map, ignore_all=True)  # kept-alive clients too, or the loop never ends
         if self._thread is not None:
             self._thread.join(timeout)
             if self._thread.is_alive():

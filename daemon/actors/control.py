@@ -136,6 +136,22 @@ class DaemonControl:
             self._overrides.record(name, endpoint=address)
         self._supervisor.tell(ReconfigureConnector(evolve(config, endpoint=address)))
 
+    def update_connection(
+        self, name: str, *, endpoint: str | None = None, configuration_properties: Mapping[str, Any] | None = None
+    ) -> None:
+        """Apply an Egeria connection (endpoint and properties) to a connector with one restart."""
+        config = self.configuration(name)
+        changes: dict[str, Any] = {}
+        if endpoint is not None:
+            changes["endpoint"] = endpoint
+        if configuration_properties is not None:
+            changes["configuration_properties"] = dict(configuration_properties)
+        if not changes:
+            return
+        if self._overrides is not None:
+            self._overrides.record(name, **changes)
+        self._supervisor.tell(ReconfigureConnector(evolve(config, **changes)))
+
     def refresh_service(self, url_marker: str) -> None:
         self._service(url_marker).tell(RefreshService())
 
