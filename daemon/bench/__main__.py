@@ -33,4 +33,15 @@ def outtopic(events: int, latency_rate: int, latency_seconds: float) -> None:
     raise SystemExit(run_outtopic_bench(events, latency_rate, latency_seconds))
 
 
+@main.command()
+@click.option("--tables", default=200, show_default=True)
+@click.option("--columns", default=20, show_default=True)
+@click.option("--dsn", default="postgresql://postgres@127.0.0.1:5432/test", show_default=True)
+def catalog(tables: int, columns: int, dsn: str) -> None:
+    """Catalogue a PostgreSQL schema of TABLES x COLUMNS: first and unchanged refresh rates."""
+    from daemon.bench.catalog import run_catalog_bench
+
+    raise SystemExit(run_catalog_bench(tables, columns, dsn))
+
+
 main()

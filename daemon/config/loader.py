@@ -212,6 +212,11 @@ def unstructure_config(config: DaemonConfig) -> dict[str, Any]:
 
 
 _properties_converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+# Connector properties arrive from YAML, Egeria JSON and the admin API: "false" must mean False.
+_properties_converter.register_structure_hook(bool, lambda value, _: _structure_bool(value))
+_properties_converter.register_structure_hook(int, lambda value, _: _structure_number(value, int))
+_properties_converter.register_structure_hook(float, lambda value, _: _structure_number(value, float))
+_properties_converter.register_structure_hook(Duration, lambda value, _: parse_duration(value))
 
 
 def structure_properties(properties: Mapping[str, Any], cls: type, path: str = "configuration_properties") -> Any:
