@@ -98,7 +98,8 @@ class Daemon:
         )
         admin_token = config.admin.token.reveal() if config.admin.token else None
         app = make_admin_app(
-            server_name=config.server_name, control=self.control, services=config.services, token=admin_token
+            server_name=config.server_name, control=self.control, services=config.services, token=admin_token,
+            host=config.admin.host, connector_providers=config.connector_providers,
         )
         self.admin = WsgiServer(app, host=config.admin.host, port=config.admin.port, name="admin").start()
         # Everything built so far lives as long as the daemon: keep it out of the garbage

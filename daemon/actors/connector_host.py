@@ -19,7 +19,7 @@ from loguru import logger
 from daemon.clock import Clock
 from daemon.connectors import Connector, ConnectorContext
 from daemon.connectors.events import SubscriptionRequest
-from daemon.errors import MetadataUnreachable
+from daemon.errors import ConnectorConfigError, ConnectorLoadError, MetadataUnreachable
 from daemon.messages import (
     ConnectorFailed,
     ConnectorHealthy,
@@ -108,6 +108,9 @@ class ConnectorHost(pykka.ThreadingActor):
             self._instance.start(self._context)
         except MetadataUnreachable as exc:
             self._fail(FailureKind.UNREACHABLE, exc, "cannot reach the metadata access point")
+            return
+        except (ConnectorConfigError, ConnectorLoadError) as exc:
+            self._fail(FailureKind.CONFIG, exc, "its configuration is not usable")
             return
         except Exception as exc:
             self._fail(FailureKind.HOOK, exc, "start failed")

@@ -66,6 +66,7 @@ class Action:
 class RefreshSchedule:
     def __init__(self) -> None:
         self._entries: dict[str, Entry] = {}
+        self._history: dict[str, Entry] = {}  # last entry of names not scheduled now
         self._heap: list[tuple[float, int, str, Any]] = []
         self._sequence = itertools.count()
 
@@ -76,7 +77,7 @@ class RefreshSchedule:
         """Schedule (or re-schedule a new generation of) a connector; its first refresh is due now.
 
         A new generation keeps the refresh history of the one it replaces."""
-        previous = self._entries.get(entry.name)
+        previous = self._entries.get(entry.name) or self._history.pop(entry.name, None)
         if previous is not None:
             for history in ("refresh_count", "last_refresh_time", "last_activity", "total_activity",
                             "seconds_sum", "seconds_buckets"):
@@ -85,7 +86,10 @@ class RefreshSchedule:
         self._set_due(entry, now)
 
     def remove(self, name: str) -> None:
-        self._entries.pop(name, None)
+        """Stop scheduling ``name``; its refresh history is kept for the next instance of that name."""
+        entry = self._entries.pop(name, None)
+        if entry is not None:
+            self._history[name] = entry
 
     def request(self, name: str, now: float) -> bool:
         """Make a refresh due now; False if unknown or a refresh is running."""
