@@ -95,6 +95,7 @@ class Daemon:
             supervisor=self._supervisor, timer=self._timer, services=self._services,
             others=lambda: self.event_bus.consumers() if self.event_bus else [],
             overrides=overrides,
+            replay=self._replay_dead_letters,
         )
         admin_token = config.admin.token.reveal() if config.admin.token else None
         app = make_admin_app(
@@ -143,6 +144,11 @@ class Daemon:
             )
 
         return client_for
+
+    def _replay_dead_letters(self, connector: str) -> int:
+        service = next(s for s, c in self.config.connectors() if c.name == connector)
+        assert self.event_bus is not None
+        return self.event_bus.replay_dead_letters(service, connector)
 
     def reload(self, new: DaemonConfig) -> ReloadPlan:
         """Adopt ``new``: start added connectors, stop removed ones, restart only changed ones."""

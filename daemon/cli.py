@@ -256,6 +256,20 @@ def restart(client: AdminClient, as_json: bool, name: str | None, every: bool, f
         _done(client.restart(name), as_json, f"restart requested for {name or 'every connector'}")
 
 
+@main.group("dlq")
+def dlq_group() -> None:
+    """Dead-lettered events."""
+
+
+@dlq_group.command("replay")
+@click.argument("name")
+@_admin_command
+def dlq_replay(client: AdminClient, as_json: bool, name: str) -> None:
+    """Deliver again to connector NAME the events dead-lettered for it."""
+    answer = client.replay_dead_letters(name)
+    _done(answer, as_json, f"{answer.get('count', 0)} dead-lettered event(s) delivered again to {name}")
+
+
 @main.command()
 @click.argument("name")
 @_admin_command

@@ -63,9 +63,11 @@ class DaemonControl:
         services: Mapping[str, pykka.ActorRef],
         others: Callable[[], list[pykka.ActorRef]] = list,
         overrides: OverrideStore | None = None,
+        replay: Callable[[str], int] | None = None,
         ask_timeout: float = 5.0,
     ) -> None:
         self._overrides = overrides
+        self._replay = replay
         self._others = others
         self._supervisor = supervisor
         self._timer = timer
@@ -151,6 +153,13 @@ class DaemonControl:
         if self._overrides is not None:
             self._overrides.record(name, **changes)
         self._supervisor.tell(ReconfigureConnector(evolve(config, **changes)))
+
+    def replay_dead_letters(self, name: str) -> int:
+        """Deliver again to ``name`` what was dead-lettered for it; returns how many were sent."""
+        self._names(name)
+        if self._replay is None:
+            raise UnknownConnector("this daemon has no event bus to replay dead letters from", name)
+        return self._replay(name)
 
     def refresh_service(self, url_marker: str) -> None:
         self._service(url_marker).tell(RefreshService())

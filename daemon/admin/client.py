@@ -77,6 +77,9 @@ class AdminClient:
     def resume(self, name: str) -> dict[str, Any]:
         return self._call("POST", f"/integration-connectors/{_segment(name)}/resume")
 
+    def replay_dead_letters(self, name: str) -> dict[str, Any]:
+        return self._call("POST", f"/integration-connectors/{_segment(name)}/dead-letters/replay")
+
     def update_configuration_properties(
         self, name: str, properties: Mapping[str, Any], *, merge: bool = True
     ) -> dict[str, Any]:

@@ -285,6 +285,18 @@ class Validate(Resource):
         resp.media = body
 
 
+class ReplayDeadLetters(Resource):
+    """Ours: deliver again to a connector what was dead-lettered for it (``integration-daemon dlq replay``)."""
+
+    action = "replayDeadLetters"
+    response_class = "CountResponse"
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, connectorName: str, **_: str) -> None:  # noqa: N803
+        count = self.ctx.control.replay_dead_letters(connectorName)
+        _log.info("{} dead letter(s) replayed to {}", count, connectorName)
+        resp.media = {"class": "CountResponse", "relatedHTTPCode": 200, "count": count}
+
+
 def connector_routes(ctx: AdminContext) -> dict[str, Resource]:
     """Routes relative to the daemon base (both prefixes), Egeria's first."""
     return {
@@ -299,6 +311,7 @@ def connector_routes(ctx: AdminContext) -> dict[str, Resource]:
         "/integration-connectors/{connectorName}/resume": Resume(ctx),
         "/integration-connectors/restart-failed": RestartFailed(ctx),
         "/integration-connectors/validate": Validate(ctx),
+        "/integration-connectors/{connectorName}/dead-letters/replay": ReplayDeadLetters(ctx),
     }
 
 

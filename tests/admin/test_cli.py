@@ -104,3 +104,11 @@ def test_a_wrong_token_exits_1_and_an_unreachable_daemon_exits_3(cli):
     assert "wrong" not in wrong.output.replace("bearer token", "")
     unreachable = CliRunner().invoke(main, ["status", "--url", f"http://127.0.0.1:{free_port()}", "--server-name", SERVER])
     assert unreachable.exit_code == EXIT_UNREACHABLE and "cannot reach the admin API" in unreachable.output
+
+
+def test_dlq_replay_reports_how_many_dead_letters_were_delivered_again_and_refuses_unknown_names(cli):
+    result = cli("dlq", "replay", "alpha")
+    assert result.exit_code == 0, result.output
+    assert "0 dead-lettered event(s) delivered again to alpha" in result.output
+    unknown = cli("dlq", "replay", "nobody")
+    assert unknown.exit_code == EXIT_RUNTIME and "nobody" in unknown.output

@@ -108,7 +108,7 @@ def test_an_event_a_handler_keeps_failing_on_is_dead_lettered_and_the_stream_goe
     assert stats.unfinished == 0
     # Replay delivers it again to the same connector, which can handle it now.
     BROKEN["picky"] = threading.Event()  # not set: no longer failing
-    assert daemon.event_bus.replay_dead_letters(service, "picky") == 1
+    assert daemon.control.replay_dead_letters("picky") == 1  # what the admin route and `dlq replay` call
     assert wait_received("picky", 3)[-1] == "poison-2"
 
 
