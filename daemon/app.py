@@ -29,6 +29,7 @@ from daemon.actors.service import ApplyServiceConfig, IntegrationService
 from daemon.actors.supervisor import Supervisor
 from daemon.actors.timer import Timer
 from daemon.admin.api import make_admin_app
+from daemon.admin.metrics import EventCounts, EventStatistics, Lag
 from daemon.clock import Clock, SystemClock
 from daemon.config import DaemonConfig
 from daemon.connectors.loading import LoadRecord, LoadStatus, discover_connectors
@@ -101,6 +102,7 @@ class Daemon:
         app = make_admin_app(
             server_name=config.server_name, control=self.control, services=config.services, token=admin_token,
             host=config.admin.host, connector_providers=config.connector_providers,
+            event_stats=self._event_statistics,
         )
         self.admin = WsgiServer(app, host=config.admin.host, port=config.admin.port, name="admin").start()
         # Everything built so far lives as long as the daemon: keep it out of the garbage
@@ -144,6 +146,19 @@ class Daemon:
             )
 
         return client_for
+
+    def _event_statistics(self) -> EventStatistics:
+        """Per-connector event counts and partition lag, for status and metrics."""
+        if self.event_bus is None:
+            return EventStatistics()
+        services = {c.name: s.url_marker for s, c in self.config.connectors()}
+        counts: list[Any] = []
+        lags: list[Any] = []
+        for _, stats in self.event_bus.statistics():
+            for name, c in stats.per_connector.items():
+                counts.append(EventCounts(services.get(name, ""), name, c.delivered, c.failed, c.dead_lettered))
+            lags.extend(Lag(stats.topic, partition, lag) for partition, lag in stats.lags.items())
+        return EventStatistics(connectors=counts, lags=lags)
 
     def _replay_dead_letters(self, connector: str) -> int:
         service = next(s for s, c in self.config.connectors() if c.name == connector)

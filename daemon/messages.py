@@ -281,6 +281,7 @@ class EventsHandled:
     name: str
     generation: int
     keys: tuple[tuple[int, int], ...]
+    failures: int = 0  # handler attempts that failed (and were retried) since the last report
 
 
 @frozen

@@ -100,6 +100,7 @@ class ConnectorHost(pykka.ThreadingActor):
         self._pending: deque[tuple[pykka.ActorRef, str, Delivery]] = deque()
         self._attempts: dict[tuple[int, int], int] = {}
         self._retry_scheduled = False
+        self._failures = 0
         self._technology: list[pykka.ActorRef] = []
 
     def on_start(self) -> None:
@@ -221,13 +222,15 @@ class ConnectorHost(pykka.ThreadingActor):
             self._attempts.pop(delivery.key, None)
             self._pending.popleft()
         for source, keys in handled.items():
-            source.tell(EventsHandled(self._name, self._generation, tuple(keys)))
+            source.tell(EventsHandled(self._name, self._generation, tuple(keys), self._failures))
+            self._failures = 0
 
     def _handler_failed(self, source: pykka.ActorRef, delivery: Delivery, exc: Exception) -> bool:
         """Schedule a retry (False: stop draining) or give up and dead-letter it (True: carry on)."""
         wiring = self._events
         attempts = self._attempts.get(delivery.key, 0) + 1
         self._attempts[delivery.key] = attempts
+        self._failures += 1
         limit = wiring.attempts if wiring else 1
         if attempts < limit:
             delay = (wiring.retry_backoff if wiring else 1.0) * 2 ** (attempts - 1)

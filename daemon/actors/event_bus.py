@@ -119,6 +119,10 @@ class EventBus:
 
     # --- operations ------------------------------------------------------------------------------
 
+    def statistics(self, timeout: float = 5.0) -> list[tuple[str, ConsumerStats]]:
+        """(service of each connector, stats) for every Out Topic consumer."""
+        return [(marker, ask(consumer, ConsumerStatsQuery(), timeout)) for marker, consumer in self._consumers.items()]
+
     def consumers(self) -> list[pykka.ActorRef]:
         return list(self._consumers.values())
 

@@ -49,14 +49,22 @@ from daemon.topics.routing import EchoIdentity, ListenerFilter, Route, RoutingTa
 from daemon.topics.sources import Record, Source
 from daemon.topics.tracking import AckTracker
 
-__all__ = ["ConsumerStats", "TopicConsumer"]
+__all__ = ["ConnectorCounts", "ConsumerStats", "TopicConsumer"]
 
 SourceFactory = Callable[[Callable[[list[int]], None], Callable[[list[int]], None]], Source]
 
 
 @frozen
+class ConnectorCounts:
+    delivered: int = 0
+    failed: int = 0  # failed handler attempts
+    dead_lettered: int = 0
+
+
+@frozen
 class ConsumerStats:
     name: str
+    topic: str
     delivered: int
     handled: int
     dead_lettered: int
@@ -64,6 +72,8 @@ class ConsumerStats:
     unfinished: int
     paused: bool
     committed: dict[int, int]
+    per_connector: dict[str, ConnectorCounts]
+    lags: dict[int, int]  # partition -> records behind the end of the log (Kafka; empty if unknown)
 
 
 @define
@@ -112,6 +122,7 @@ class TopicConsumer(pykka.ThreadingActor):
         self._last_commit = 0.0
         self._finished_since_commit = 0
         self._stats = {"delivered": 0, "handled": 0, "dead_lettered": 0, "undecodable": 0}
+        self._per_connector: dict[str, ConnectorCounts] = {}
         self._log = logger.bind(service="event-bus", connector=name)
         # Nothing is consumed until every expected connector said what it wants (or the grace
         # period ended): records consumed before a listener registers would be committed past it.
@@ -154,7 +165,8 @@ class TopicConsumer(pykka.ThreadingActor):
                 return True
             case Poll():
                 self._poll()
-            case EventsHandled(name, generation, keys):
+            case EventsHandled(name, generation, keys, failures):
+                self._count(name, failed=failures)
                 self._finished(name, generation, keys)
             case DeadLettered(name, generation, key, error, attempts):
                 self._dead_letter(name, generation, key, error, attempts)
@@ -257,6 +269,7 @@ class TopicConsumer(pykka.ThreadingActor):
         try:
             route.target.tell(DeliverEvents(route.name, route.generation, self.actor_ref, self._hook, tuple(batch)))
             self._stats["delivered"] += len(batch)
+            self._count(route.name, delivered=len(batch))
         except pykka.ActorDeadError:
             # The host is gone (failing or restarting): keep the records for its next instance.
             lane.queued.extendleft(reversed(batch))
@@ -284,6 +297,7 @@ class TopicConsumer(pykka.ThreadingActor):
         if record is not None:
             self._dead_letters.send(letter_for(record, name, error, attempts))
             self._stats["dead_lettered"] += 1
+            self._count(name, dead_lettered=1)
             self._log.warning("{}[{}]@{} dead-lettered for {} after {} attempt(s): {}",
                               record.topic, key[0], key[1], name, attempts, error)
         self._finished(name, generation, (key,))
@@ -338,14 +352,24 @@ class TopicConsumer(pykka.ThreadingActor):
             route.target.tell(DeliverEvents(name, route.generation, self.actor_ref, self._hook, tuple(deliveries)))
         return len(deliveries)
 
+    def _count(self, name: str, *, delivered: int = 0, failed: int = 0, dead_lettered: int = 0) -> None:
+        counts = self._per_connector.get(name, ConnectorCounts())
+        self._per_connector[name] = ConnectorCounts(
+            counts.delivered + delivered, counts.failed + failed, counts.dead_lettered + dead_lettered
+        )
+
     def _snapshot(self) -> ConsumerStats:
+        committed = self._tracker.committable()
         return ConsumerStats(
             name=self._name,
+            topic=getattr(self._source, "topic", ""),
+            per_connector=dict(self._per_connector),
+            lags=self._source.lags(committed) if self._source is not None else {},
             delivered=self._stats["delivered"],
             handled=self._stats["handled"],
             dead_lettered=self._stats["dead_lettered"],
             undecodable=self._stats["undecodable"],
             unfinished=self._tracker.unfinished(),
             paused=self._paused,
-            committed=self._tracker.committable(),
+            committed=committed,
         )

@@ -50,6 +50,8 @@ class Source(Protocol):
 
     def close(self, offsets: dict[int, int]) -> None: ...
 
+    def lags(self, committed: dict[int, int]) -> dict[int, int]: ...
+
 
 AssignCallback = Callable[[list[int]], None]
 RevokeCallback = Callable[[list[int]], None]
@@ -144,6 +146,18 @@ class KafkaSource:
         self.commit(offsets, wait=True)
         self._consumer.close()
 
+    def lags(self, committed: dict[int, int]) -> dict[int, int]:
+        """Records between each partition's commit point and the end of its log, from the last fetch."""
+        lags = {}
+        for partition, offset in committed.items():
+            try:
+                _, high = self._consumer.get_watermark_offsets(TopicPartition(self.topic, partition), cached=True)
+            except KafkaException:
+                continue
+            if high is not None and high >= 0:
+                lags[partition] = max(0, high - offset)
+        return lags
+
     def _partitions(self, offsets: dict[int, int]) -> list[TopicPartition]:
         return [TopicPartition(self.topic, partition, offset) for partition, offset in offsets.items()]
 
@@ -205,6 +219,9 @@ class EmbeddedSource:
 
     def close(self, offsets: dict[int, int]) -> None:
         self.commit(offsets, wait=True)
+
+    def lags(self, committed: dict[int, int]) -> dict[int, int]:
+        return {}  # the event log's end is not known without asking the server
 
     def _check_not_stale(self) -> None:
         """Offsets beyond the end of the log mean the log was replaced (a new database): start over."""

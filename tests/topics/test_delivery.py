@@ -194,3 +194,14 @@ def test_an_active_connector_receives_its_technology_topic_and_offsets_follow_th
         assert received("active") == [f"message-{i}" for i in range(25)]
     finally:
         daemon.stop()
+
+
+def test_event_counts_per_connector_reach_status_and_metrics(bus, start_daemon):
+    daemon = start_daemon(bus, listener("counted", fail_on="bad"))
+    emit_all(bus, [("DataFile", "good-1"), ("DataFile", "bad-2"), ("DataFile", "good-3")])
+    wait_received("counted", 2)
+    statistics = wait_until(lambda: (s := daemon._event_statistics()).connectors
+                            and s.connectors[0].dead_lettered == 1 and s, 15, "the dead letter to be counted")
+    counts = statistics.connectors[0]
+    assert (counts.service, counts.connector, counts.delivered) == ("catalog-integrator", "counted", 3)
+    assert counts.failed == 3  # three attempts at bad-2, the last one dead-lettered
