@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 import threading
+import uuid
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from daemon.connectors.events import ListenerRequest, SubscriptionRequest
 from daemon.connectors.store import ActivityCounter, OpenMetadataStore
 from daemon.errors import ConnectorError, SynchronizationRefused
 from daemon.model.events import EventType
+from daemon.model.properties import encode_properties
 from daemon.states import ActivityReport
 
 if TYPE_CHECKING:
@@ -74,6 +76,7 @@ class ConnectorContext:
         INITIALIZE_FAILED and retried).
         """
         client = self._client_factory(self.user_id)
+        source_guid = None
         if self.metadata_source:
             source_guid = client.ensure_metadata_source(self.metadata_source)
             client = client.with_external_source(source_guid, self.metadata_source)
@@ -86,6 +89,7 @@ class ConnectorContext:
             metadata_source=self.metadata_source,
             activity=self._activity,
         )
+        self._metadata.source_guid = source_guid
 
     @property
     def metadata(self) -> OpenMetadataStore:
@@ -169,7 +173,11 @@ class ConnectorContext:
 
     def publish(self, event: Mapping[str, Any], *, timeout: float = 10.0) -> None:
         """Send an event to the In Topic of this service's access service, and wait until the
-        event bus confirmed it; raises if it could not be delivered within ``timeout``."""
+        event bus confirmed it; raises if it could not be delivered within ``timeout``.
+
+        The event is an In Topic event (see ``daemon.metadata_server.intopic``); plain
+        ``properties`` are encoded as its ``elementProperties``, and ``eventId``, ``userId``
+        and this connector's metadata source are filled in when absent."""
         if not self.permitted_synchronization.may_write_open_metadata:
             self._activity.count("refused", "inTopic")
             raise SynchronizationRefused(
@@ -177,5 +185,14 @@ class ConnectorContext:
                 self.name,
             )
         if self._publisher is None:
-            raise ConnectorError("this daemon has no In Topic for the connector's service (no event bus)", self.name)
-        self._publisher(dict(event), timeout)
+            raise ConnectorError("this daemon has no In Topic for the connector's service (no Kafka event bus)",
+                                 self.name)
+        document = dict(event)
+        if "properties" in document:
+            document["elementProperties"] = encode_properties(document.pop("properties"))
+        document.setdefault("eventId", str(uuid.uuid4()))
+        document.setdefault("userId", self.user_id)
+        if self.metadata_source and self._metadata is not None and self._metadata.source_guid:
+            document.setdefault("externalSourceName", self.metadata_source)
+            document.setdefault("externalSourceGUID", self._metadata.source_guid)
+        self._publisher(document, timeout)

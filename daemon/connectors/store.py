@@ -85,6 +85,7 @@ class OpenMetadataStore:
         self._connector = connector
         self._sync = permitted_synchronization
         self.metadata_source = metadata_source
+        self.source_guid: str | None = None  # the metadata source's SoftwareCapability, once known
         self.activity = activity
 
     # --- reads ------------------------------------------------------------------------------

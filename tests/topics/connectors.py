@@ -73,3 +73,20 @@ class Active(Connector):
 
     def on_technology_message(self, message) -> None:
         RECEIVED.record(self.context.name, message.text())
+
+
+@frozen
+class PublishConfig:
+    qualified_name: str = ""
+
+
+class Publishing(Connector):
+    """Pushes one element through the In Topic at each refresh."""
+
+    config_class = PublishConfig
+
+    def refresh(self) -> None:
+        name = self.context.config.qualified_name
+        self.context.publish({"eventType": "NEW_ELEMENT_CREATED", "typeName": "DataFile", "qualifiedName": name,
+                              "properties": {"qualifiedName": name, "description": "pushed in"}})
+        RECEIVED.record(self.context.name, "published")
