@@ -7,6 +7,7 @@ exactly as a user would.
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 
 from attrs import frozen
@@ -19,12 +20,19 @@ class Journal:
 
     def __init__(self) -> None:
         self._calls: dict[str, list[str]] = defaultdict(list)
+        self._times: dict[str, list[float]] = defaultdict(list)
         self._changed = threading.Condition()
 
     def record(self, connector: str, hook: str) -> None:
         with self._changed:
             self._calls[connector].append(hook)
+            self._times[connector].append(time.monotonic())
             self._changed.notify_all()
+
+    def timed(self, connector: str) -> list[tuple[str, float]]:
+        """(hook, monotonic time) of every call, in order."""
+        with self._changed:
+            return list(zip(self._calls[connector], self._times[connector]))
 
     def calls(self, connector: str) -> list[str]:
         with self._changed:
@@ -43,6 +51,7 @@ class Journal:
     def clear(self) -> None:
         with self._changed:
             self._calls.clear()
+            self._times.clear()
 
 
 LOG = Journal()

@@ -118,3 +118,34 @@ def test_a_blocking_connector_engages_in_a_loop_is_running_and_stops_promptly(me
         daemon.stop()
     assert time.monotonic() - started < 2.0
     assert LOG.calls("blocking")[-1] == "disconnect"
+
+
+def _refreshes_in(window: float, config) -> tuple[int, Daemon]:
+    daemon = Daemon(config).start()
+    LOG.wait_for("steady", "refresh", 1)
+    start, first = time.monotonic(), LOG.count("steady", "refresh")
+    wait_until(lambda: time.monotonic() - start >= window, window + 2, "the measuring window")  # measuring
+    return LOG.count("steady", "refresh") - first, daemon
+
+
+def test_a_connector_failing_every_third_refresh_restarts_within_its_backoff_and_leaves_others_on_time(metadata_server):
+    policy = {"initial_backoff": "200ms", "max_backoff": "400ms", "multiplier": 2, "jitter": 0.2,
+              "max_restarts": 1000, "window": "1h"}
+    steady = {**connector("steady"), "refresh": "100ms"}
+    LOG.clear()
+    baseline, daemon = _refreshes_in(3.0, daemon_config(metadata_server.url, steady, policy=policy))
+    daemon.stop()
+    LOG.clear()
+    flaky = {**connector("flaky", fail_every=3), "refresh": "100ms"}
+    with_faults, daemon = _refreshes_in(3.0, daemon_config(metadata_server.url, steady, flaky, policy=policy))
+    daemon.stop()
+    calls = LOG.timed("flaky")
+    # A failure is the 3rd, 6th, ... refresh; the next start is the restart.
+    failures = [t for i, (hook, t) in enumerate(c for c in calls if c[0] == "refresh") if (i + 1) % 3 == 0]
+    starts = [t for hook, t in calls if hook == "start"][1:]
+    delays = [start - failed for failed, start in zip(failures, starts)]
+    print(f"steady: {baseline} refreshes alone, {with_faults} beside a failing connector; "
+          f"restart delays {', '.join(f'{d * 1000:.0f}' for d in delays)} ms")
+    assert len(delays) >= 3
+    assert all(0.2 * 0.8 - 0.01 <= d <= 0.4 * 1.2 + 0.1 for d in delays)  # policy bounds (+100 ms scheduling)
+    assert abs(with_faults - baseline) <= 0.10 * baseline
