@@ -15,7 +15,12 @@ from pathlib import Path
 from confluent_kafka.admin import AdminClient
 
 #: Client settings that make tests fast without changing semantics.
-FAST_CONSUMER = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "fetch.wait.max.ms": 10}
+FAST_CONSUMER = {
+    "session.timeout.ms": 6000,
+    "heartbeat.interval.ms": 1000,
+    "fetch.wait.max.ms": 10,
+    "topic.metadata.refresh.interval.ms": 2000,  # see a topic created after subscribing within seconds
+}
 
 
 class Broker:

@@ -16,7 +16,8 @@ SERVICE_FIELDS = {"integrationServiceId", "integrationServiceFullName", "integra
 CONNECTOR_FIELDS = {"connectorId", "connectorName", "connectorInstanceId", "connectorStatus", "lastStatusChange",
                     "lastRefreshTime", "minMinutesBetweenRefresh", "failingExceptionMessage", "statistics"}
 OUR_FIELDS = {"integrationServiceURLMarker", "nextRefreshTime", "refreshIntervalSeconds", "refreshCount", "restartCount",
-              "consecutiveFailures", "nextRetryTime", "lastError", "paused", "totalStatistics"}
+              "consecutiveFailures", "nextRetryTime", "lastError", "paused", "totalStatistics",
+              "eventsDelivered", "eventsFailed", "eventsDeadLettered"}
 
 
 def reports_by_name(body: dict) -> dict[str, dict]:

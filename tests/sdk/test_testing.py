@@ -183,7 +183,9 @@ def test_publishing_is_recorded_and_refused_against_the_permitted_synchronizatio
     with shelf() as h:
         context = h.start().context
         context.publish({"eventType": "NEW_ELEMENT_CREATED"})
-        assert h.published == [{"eventType": "NEW_ELEMENT_CREATED"}]
+        [published] = h.published
+        assert published["eventType"] == "NEW_ELEMENT_CREATED"
+        assert published["userId"] == context.user_id and published["eventId"]  # filled in by the context
     with shelf(permitted_synchronization="TO_THIRD_PARTY") as h:
         with pytest.raises(SynchronizationRefused):
             h.start().context.publish({"eventType": "NEW_ELEMENT_CREATED"})

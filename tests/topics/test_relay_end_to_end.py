@@ -8,6 +8,7 @@ import uuid
 from daemon.app import Daemon
 from daemon.config import parse_config
 from daemon.metadata import MetadataClient
+from daemon.topics.names import in_topic, out_topic
 from tests.broker import FAST_CONSUMER
 from tests.conftest import wait_until
 from tests.topics.connectors import RECEIVED
@@ -16,12 +17,15 @@ from tests.topics.connectors import RECEIVED
 def test_an_in_topic_event_is_applied_relayed_and_delivered_to_listeners_but_not_echoed(kafka_broker, tmp_path):
     RECEIVED.clear()
     name = f"pushed-{uuid.uuid4().hex[:6]}"
+    root = f"r{uuid.uuid4().hex[:8]}"
+    for topic in (out_topic(root, "loop-mds", "asset-manager"), in_topic(root, "loop-mds", "asset-manager")):
+        kafka_broker.create_topic(topic)  # as an operator would; consumers then see them at once
     document = {
         "server_name": "loop-daemon",
         "admin": {"port": 0},
         "metadata_server": {"database": str(tmp_path / "m.db"), "server_name": "loop-mds", "token": "loop"},
         "event_bus": {"type": "kafka", "bootstrap_servers": kafka_broker.bootstrap,
-                      "topic_root": f"r{uuid.uuid4().hex[:8]}", "consumer": FAST_CONSUMER, "poll_interval": "50ms"},
+                      "topic_root": root, "consumer": FAST_CONSUMER, "poll_interval": "50ms"},
         "services": [{"url_marker": "catalog-integrator", "connectors": [
             {"name": "publisher", "connector": "tests.topics.connectors:Publishing", "refresh": 0,
              "metadata_source": "publisher-source", "configuration_properties": {"qualified_name": name}},
