@@ -79,6 +79,7 @@ def connector_report(report: ConnectorReport, events: Mapping[str, int] | None =
         "refreshCount": report.refresh_count,
         "restartCount": report.restart_count,
         "consecutiveFailures": report.consecutive_failures,
+        "abandonedThreads": report.abandoned_threads,
         "nextRetryTime": egeria_time(report.next_retry_time),
         "lastError": report.last_error,
         "paused": report.paused,

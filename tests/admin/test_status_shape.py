@@ -17,7 +17,7 @@ CONNECTOR_FIELDS = {"connectorId", "connectorName", "connectorInstanceId", "conn
                     "lastRefreshTime", "minMinutesBetweenRefresh", "failingExceptionMessage", "statistics"}
 OUR_FIELDS = {"integrationServiceURLMarker", "nextRefreshTime", "refreshIntervalSeconds", "refreshCount", "restartCount",
               "consecutiveFailures", "nextRetryTime", "lastError", "paused", "totalStatistics",
-              "eventsDelivered", "eventsFailed", "eventsDeadLettered"}
+              "eventsDelivered", "eventsFailed", "eventsDeadLettered", "abandonedThreads"}
 
 
 def reports_by_name(body: dict) -> dict[str, dict]:
