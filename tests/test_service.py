@@ -100,3 +100,29 @@ def test_the_daemon_speaks_the_notify_protocol_in_order_and_reloads_only_what_ch
     assert "reload rejected, the running configuration stays" in text
     order = [m.split("\n")[0] for m in notify.received if not m.startswith(("WATCHDOG", "STATUS"))]
     assert order[0].startswith("READY=1") and order[-1].startswith("STOPPING=1")
+
+
+def test_sigterm_exits_0_within_the_shutdown_budget_even_with_a_hung_connector(tmp_path):
+    document = config_document(tmp_path)
+    document["shutdown_timeout"] = "2s"
+    document["services"][0]["connectors"].append(
+        {"name": "stuck", "connector": RECORDING, "refresh": "1h", "configuration_properties": {"block_refresh": True}}
+    )
+    config = tmp_path / "daemon.yaml"
+    config.write_text(yaml.safe_dump(document))
+    notify = Datagrams(tmp_path / "notify.sock")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NOTIFY_SOCKET": str(notify.path)}
+    process = subprocess.Popen([sys.executable, "-m", "daemon", "run", str(config)], cwd=tmp_path, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        notify.until(lambda m: "READY=1" in m, 30)
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+        elapsed = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+        notify.close()
+    print(f"SIGTERM with a connector hung in refresh: exit 0 after {elapsed:.2f}s (budget 2s)")
+    assert elapsed < 2.0 + 3.0
