@@ -23,8 +23,8 @@ own checks still apply), ``load_egeria_config`` reads, converts and structures a
 
 Accepted without a word: ``maxPageSize`` (must be a whole number; the daemon has no page size
 setting yet), ``generateIntegrationReports`` (must be a boolean) and Egeria's descriptive fields
-(``class``, ``versionId``, ``integrationServiceWiki``, ...). ``usesBlockingCalls: true`` is a
-warning: our config cannot carry it yet. Fields the daemon cannot honour (passwords, security
+(``class``, ``versionId``, ``integrationServiceWiki``, ...). ``usesBlockingCalls`` becomes
+``uses_blocking_calls`` (``engage()`` in a loop). Fields the daemon cannot honour (passwords, security
 connectors, audit log destinations) and unknown fields are ignored with a warning naming their path,
 as Egeria ignores unknown fields. ``dynamicIntegrationGroupsConfig`` is refused: those connectors
 are defined as metadata in the metadata server, which this daemon does not read.
