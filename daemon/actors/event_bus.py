@@ -160,7 +160,8 @@ class EventBus:
             return lambda assigned, revoked: KafkaSource(topic, settings, on_assign=assigned, on_revoke=revoked)
         reader = EventLogReader(self._metadata_url, config.metadata_server.server_name, token=self._metadata_token)
         offsets = self._state / f"out-topic-{marker}.offsets.json"
-        return lambda assigned, revoked: EmbeddedSource(reader, offsets, on_assign=assigned)
+        return lambda assigned, revoked: EmbeddedSource(reader, offsets, on_assign=assigned,
+                                                        start_position=bus.start_position)
 
     def _dead_letters(self, marker: str) -> DeadLetterSink:
         if self.kafka:

@@ -30,6 +30,11 @@ class EventLogReader:
         self._transport = Transport(session or requests.Session(), timeout, token)
         self._url = f"{base_url.rstrip('/')}/servers/{quote(server_name, safe='')}/open-metadata/event-log"
 
+    def last_sequence(self) -> int:
+        """The sequence of the newest event in the log (0 when it is empty)."""
+        data = self._transport.call("GET", self._url, params={"after": 0, "limit": 1})
+        return int(data.get("lastSequence") or 0)
+
     def events_after(self, sequence: int, limit: int = 500) -> list[tuple[int, dict[str, Any]]]:
         """Events with a sequence above ``sequence``, oldest first, at most ``limit``."""
         data = self._transport.call("GET", self._url, params={"after": sequence, "limit": limit})

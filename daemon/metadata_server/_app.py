@@ -255,7 +255,8 @@ class _EventLogResource:
             query.problem("limit", f"must be between 1 and {MAX_EVENTS_PER_CALL} (got {limit})")
         query.check()
         events = self._store.events_after(after, limit)
-        _ok(resp, "EventLogResponse", events=[{"sequence": seq, "event": event} for seq, event in events])
+        _ok(resp, "EventLogResponse", events=[{"sequence": seq, "event": event} for seq, event in events],
+            lastSequence=self._store.last_sequence())
 
 
 class _HealthResource:

@@ -177,10 +177,14 @@ class EmbeddedSource:
 
     topic = "event-log"
 
-    def __init__(self, reader: EventLogReader, offsets_file: Path, *, on_assign: AssignCallback) -> None:
+    def __init__(
+        self, reader: EventLogReader, offsets_file: Path, *, on_assign: AssignCallback, start_position: str = "earliest"
+    ) -> None:
         self._reader = reader
         self._offsets_file = offsets_file
         self._position = self._load()  # next sequence to read
+        if not self._offsets_file.exists() and start_position == "latest":
+            self._start_at_the_end()
         self._paused = False
         self._unreachable = False
         self._check_not_stale()
@@ -222,6 +226,14 @@ class EmbeddedSource:
 
     def lags(self, committed: dict[int, int]) -> dict[int, int]:
         return {}  # the event log's end is not known without asking the server
+
+    def _start_at_the_end(self) -> None:
+        """A new reader that asked for ``latest``: skip what is in the log now, and remember that choice."""
+        try:
+            self._position = self._reader.last_sequence() + 1
+        except MetadataError as exc:
+            raise EventSourceError(f"cannot find the end of the metadata server's event log: {exc}") from exc
+        self._save(self._position)
 
     def _check_not_stale(self) -> None:
         """Offsets beyond the end of the log mean the log was replaced (a new database): start over."""

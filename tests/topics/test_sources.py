@@ -41,3 +41,20 @@ def test_offsets_past_the_end_of_a_replaced_log_start_over_instead_of_skipping(t
         assert [r.offset for r in source.poll(10, 0)] == [1, 2, 3]
     finally:
         server.stop()
+
+
+def test_a_new_reader_asking_for_latest_skips_what_the_log_holds_and_keeps_that_choice(tmp_path):
+    server = server_with_events(tmp_path, 4)
+    try:
+        offsets = tmp_path / "offsets.json"
+        latest = EmbeddedSource(EventLogReader(server.url, "log-mds"), offsets, on_assign=lambda p: None,
+                                start_position="latest")
+        assert latest.poll(10, 0) == []
+        with MetadataClient(server.url, "log-mds", "writer") as client:
+            client.create_element("DataFile", {"qualifiedName": "after-start"})
+        assert [r.offset for r in latest.poll(10, 0)] == [5]
+        again = EmbeddedSource(EventLogReader(server.url, "log-mds"), offsets, on_assign=lambda p: None,
+                               start_position="latest")
+        assert [r.offset for r in again.poll(10, 0)] == [5]  # a restart resumes; it does not jump again
+    finally:
+        server.stop()
