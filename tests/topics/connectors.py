@@ -22,6 +22,7 @@ class ListenConfig:
     fail_on: str = ""  # raise for events whose qualifiedName contains this
     record_file: str = ""  # also append each qualifiedName to this file (for process tests)
     write_source: bool = False  # create an element itself (echo suppression test)
+    work_ms: int = 0  # time each event takes to handle, like real outbound work
 
 
 class Listening(Connector):
@@ -39,6 +40,8 @@ class Listening(Connector):
 
     def on_event(self, event) -> None:
         name = (event.element_properties or {}).get("qualifiedName", "")
+        if self.context.config.work_ms:
+            threading.Event().wait(self.context.config.work_ms / 1000)  # the handler's own work
         gate = GATES.get(self.context.name)
         if gate is not None:
             gate.wait(30)
