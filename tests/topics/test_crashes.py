@@ -55,7 +55,7 @@ def lines(path: Path) -> list[str]:
 
 def test_kill_minus_9_loses_nothing_and_duplicates_stay_bounded(bus, tmp_path):
     record = tmp_path / "received.txt"
-    config = write_config(tmp_path, bus, record)
+    config = write_config(tmp_path, bus, record, work_ms=1)  # ~5 s of work: every kill lands mid-stream
     expected = [f"seq-{i:05d}" for i in range(EVENTS)]
     for name in expected:
         bus.emit("DataFile", name)
