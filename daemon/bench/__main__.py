@@ -26,11 +26,13 @@ def scheduler(connectors: int, interval: float, seconds: float, warmup: float) -
 @click.option("--events", default=50_000, show_default=True)
 @click.option("--latency-rate", default=1000, show_default=True, help="Events/s for the latency run.")
 @click.option("--latency-seconds", default=10.0, show_default=True)
-def outtopic(events: int, latency_rate: int, latency_seconds: float) -> None:
+@click.option("--broker", "broker_kind", type=click.Choice(["tansu", "mock"]), default="tansu", show_default=True,
+              help="The test broker, or librdkafka's in-process mock cluster.")
+def outtopic(events: int, latency_rate: int, latency_seconds: float, broker_kind: str) -> None:
     """Out Topic to connectors: events/s (1 and 10 connectors) against a raw consumer, and latency."""
     from daemon.bench.outtopic import run_outtopic_bench
 
-    raise SystemExit(run_outtopic_bench(events, latency_rate, latency_seconds))
+    raise SystemExit(run_outtopic_bench(events, latency_rate, latency_seconds, broker_kind))
 
 
 @main.command()
