@@ -102,7 +102,7 @@ class Daemon:
         app = make_admin_app(
             server_name=config.server_name, control=self.control, services=config.services, token=admin_token,
             host=config.admin.host, connector_providers=config.connector_providers,
-            event_stats=self._event_statistics,
+            event_stats=self.event_statistics,
         )
         self.admin = WsgiServer(app, host=config.admin.host, port=config.admin.port, name="admin").start()
         # Everything built so far lives as long as the daemon: keep it out of the garbage
@@ -147,7 +147,7 @@ class Daemon:
 
         return client_for
 
-    def _event_statistics(self) -> EventStatistics:
+    def event_statistics(self) -> EventStatistics:
         """Per-connector event counts and partition lag, for status and metrics."""
         if self.event_bus is None:
             return EventStatistics()

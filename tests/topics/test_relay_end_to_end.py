@@ -44,7 +44,7 @@ def test_an_in_topic_event_is_applied_relayed_and_delivered_to_listeners_but_not
         assert element is not None and element.properties["description"] == "pushed in"
         assert element.origin.collection_name == "publisher-source"
         # Routing decides for every listener at once: once watcher had it, self-watcher was passed over.
-        delivered = {c.connector: c.delivered for c in daemon._event_statistics().connectors}
+        delivered = {c.connector: c.delivered for c in daemon.event_statistics().connectors}
         assert delivered.get("watcher", 0) >= 1 and delivered.get("self-watcher", 0) == 0
         assert RECEIVED.calls("self-watcher") == []  # the same metadata source: its own write, not echoed
     finally:
