@@ -166,7 +166,7 @@ class EventBus:
     def _dead_letters(self, marker: str) -> DeadLetterSink:
         if self.kafka:
             topic = self._bus.dead_letter_topic or dead_letter_topic(self._bus.topic_root, self._config.server_name)
-            return KafkaDeadLetters(topic, str(self._bus.bootstrap_servers), dict(self._bus.producer))
+            return KafkaDeadLetters(topic, str(self._bus.bootstrap_servers), dict(self._bus.producer), dict(self._bus.consumer))
         return FileDeadLetters(self._state / f"dead-letters-{marker}.jsonl")
 
     def _technology_consumer(

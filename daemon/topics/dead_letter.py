@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from attrs import frozen
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from loguru import logger
 
 from daemon.topics.sources import Record
@@ -49,9 +49,11 @@ def letter_for(record: Record, connector: str, error: str, attempts: int) -> Dea
 class KafkaDeadLetters:
     """An idempotent producer to the dead-letter topic; ``replay`` reads the topic back."""
 
-    def __init__(self, topic: str, bootstrap_servers: str, producer: dict[str, Any] | None = None) -> None:
+    def __init__(self, topic: str, bootstrap_servers: str, producer: dict[str, Any] | None = None,
+                 consumer: dict[str, Any] | None = None) -> None:
         self.topic = topic
         self._bootstrap = bootstrap_servers
+        self._consumer = dict(consumer or {})  # the event bus's client settings (security, timeouts)
         self._producer = Producer(
             {"bootstrap.servers": bootstrap_servers, "enable.idempotence": True, "acks": "all", **(producer or {})}
         )
@@ -72,25 +74,36 @@ class KafkaDeadLetters:
             logger.error("a dead letter for {} was not confirmed by Kafka within 10s", letter.connector)
 
     def replay(self, connector: str, *, timeout: float = 10.0) -> list[DeadLetter]:
-        """Every dead letter for ``connector``, oldest first (reads the topic from the start)."""
+        """Every dead letter for ``connector``, oldest first (reads the topic from the start).
+
+        Reads until every partition reports its end (``enable.partition.eof``), so a slow
+        first fetch is waited for rather than taken for an empty topic.
+        """
         self._producer.flush(timeout)
-        consumer = Consumer({"bootstrap.servers": self._bootstrap, "group.id": f"dead-letter-replay-{os.getpid()}",
-                             "enable.auto.commit": False})
+        consumer = Consumer({**self._consumer, "bootstrap.servers": self._bootstrap,
+                             "group.id": f"dead-letter-replay-{os.getpid()}",
+                             "enable.auto.commit": False, "enable.partition.eof": True})
         letters: list[DeadLetter] = []
         try:
             metadata = consumer.list_topics(self.topic, timeout=timeout).topics.get(self.topic)
-            partitions = list(metadata.partitions) if metadata and metadata.partitions else [0]
-            consumer.assign([TopicPartition(self.topic, p, 0) for p in partitions])
+            if metadata is None or metadata.error is not None or not metadata.partitions:
+                return []  # nothing was ever dead-lettered
+            consumer.assign([TopicPartition(self.topic, p, 0) for p in metadata.partitions])
+            unfinished = set(metadata.partitions)
             deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                messages = consumer.consume(500, 0.5)
-                if not messages:
-                    break  # no more within the poll timeout: the end of the topic
-                for message in messages:
-                    if message.error() is None:
-                        letter = _letter_from(message)
-                        if letter.connector == connector:
-                            letters.append(letter)
+            while unfinished and time.monotonic() < deadline:
+                for message in consumer.consume(500, min(0.5, max(deadline - time.monotonic(), 0.0))):
+                    error = message.error()
+                    if error is not None:
+                        if error.code() == KafkaError._PARTITION_EOF:
+                            unfinished.discard(message.partition())
+                        continue
+                    letter = _letter_from(message)
+                    if letter.connector == connector:
+                        letters.append(letter)
+            if unfinished:
+                logger.warning("dead-letter topic {}: partitions {} not read to the end within {}s",
+                               self.topic, sorted(unfinished), timeout)
         except KafkaException as exc:
             logger.warning("cannot read dead-letter topic {}: {}", self.topic, exc)
         finally:

@@ -1,0 +1,37 @@
+"""Dead letters on Kafka: reading them back finds every one, whatever the first fetch costs."""
+
+from __future__ import annotations
+
+import uuid
+
+from daemon.topics.dead_letter import DeadLetter, KafkaDeadLetters
+
+
+def letter(connector: str, offset: int) -> DeadLetter:
+    return DeadLetter(connector, f"cannot handle {offset}", 3, "out", 0, offset, f"v-{offset}".encode())
+
+
+def test_replay_reads_every_partition_to_its_end(kafka_broker):
+    topic = f"dlq-{uuid.uuid4().hex[:8]}"
+    kafka_broker.create_topic(topic, partitions=3)  # records land in some partitions; others stay empty
+    # Every fetch waits out fetch.wait.max.ms (min bytes never reached): longer than any one poll.
+    sink = KafkaDeadLetters(topic, kafka_broker.bootstrap, consumer={"fetch.wait.max.ms": 800, "fetch.min.bytes": 1_000_000})
+    try:
+        for offset in range(4):
+            sink.send(letter("picky", offset))
+        sink.send(letter("other", 99))
+        # Every read must find all of them, not stop at the first quiet poll.
+        for _ in range(2):
+            found = sink.replay("picky")
+            assert sorted(found, key=lambda d: d.offset) == [letter("picky", o) for o in range(4)]
+        assert [d.offset for d in sink.replay("other")] == [99]
+    finally:
+        sink.close()
+
+
+def test_replay_of_a_topic_that_does_not_exist_yet_is_empty(kafka_broker):
+    sink = KafkaDeadLetters(f"dlq-missing-{uuid.uuid4().hex[:8]}", kafka_broker.bootstrap)
+    try:
+        assert sink.replay("picky", timeout=5.0) == []
+    finally:
+        sink.close()
