@@ -1,6 +1,7 @@
 """The open metadata wire model shared by the metadata server, its client and the Out Topic layer.
 
-Frozen values and pure functions only: no I/O, no threads, no third-party imports but attrs.
+Frozen values and pure functions only: no I/O, no threads, no third-party imports but attrs
+and msgspec (which checks an Out Topic event's wire shape in one pass).
 
 - ``properties``: plain Python values <-> Egeria ``ElementProperties``
 - ``types``: the type table (supertypes, subtypes, relationship ends, classifications)

@@ -6,22 +6,27 @@ to connectors, whose listeners filter with ``matches``. ``eventId`` (unique per 
 ``sequence`` (position in the server's log) are additions of this project; Egeria readers
 ignore unknown fields.
 
-``from_json`` raises ``ValueError`` for anything it cannot decode; the Kafka layer sends
-such messages to the dead-letter topic.
+``from_json`` checks the whole envelope, the property maps and the shape of every header
+(guid, type, origin, versions, classifications), and raises ``ValueError`` for anything it
+cannot decode; the Kafka layer sends such messages to the dead-letter topic at once. The
+typed headers (``ElementHeader``) and the event time are built on first use and kept, so
+routing an event (``element_type_names``, ``origin_collection_name``, ``updated_by``) never
+pays for them: a header whose dates turn out not to be dates raises ``ValueError`` from
+that first use, in the hook that read it.
 """
 
 from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Collection, Mapping
-from datetime import datetime, timezone
-from typing import Any
 
-from attrs import field, frozen
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime, timezone
+from typing import Any, cast
 
 from daemon.model.element import ElementHeader
 from daemon.model.properties import decode_properties, encode_properties
+from daemon.model.wire import WireEvent, WireHeader, decode_event, header_document
 
 __all__ = ["EventType", "OpenMetadataOutTopicEvent"]
 
@@ -72,29 +77,169 @@ def _millis(value: datetime) -> int:
     return int(round(value.timestamp() * 1000))
 
 
-@frozen
+_FIELDS = (
+    "event_type", "event_time", "element_header", "element_properties", "previous_element_header",
+    "previous_element_properties", "classification_name", "classification_properties",
+    "previous_classification_properties", "end_one_element_header", "end_two_element_header",
+    "event_id", "sequence", "event_version_id",
+)
+
+
 class OpenMetadataOutTopicEvent:
-    """One change to open metadata, in the shape of Egeria's Out Topic event.
+    """One change to open metadata, in the shape of Egeria's Out Topic event (immutable).
 
     For relationship events ``element_header`` is the relationship's header and the two end
     headers describe the linked elements. Property maps hold plain values (``None`` when
     the event has none).
     """
 
-    event_type: EventType
-    event_time: datetime
-    element_header: ElementHeader | None = None
-    element_properties: Mapping[str, Any] | None = None
-    previous_element_header: ElementHeader | None = None
-    previous_element_properties: Mapping[str, Any] | None = None
-    classification_name: str | None = None
-    classification_properties: Mapping[str, Any] | None = None
-    previous_classification_properties: Mapping[str, Any] | None = None
-    end_one_element_header: ElementHeader | None = None
-    end_two_element_header: ElementHeader | None = None
-    event_id: str = ""
-    sequence: int | None = None
-    event_version_id: int = field(default=EVENT_VERSION)
+    __slots__ = ("_wire", "_values")
+
+    _wire: WireEvent | None  # what a decoded event was read from; its typed parts are made from it on first use
+    _values: dict[str, Any]  # typed values known so far
+
+    def __init__(
+        self,
+        event_type: EventType,
+        event_time: datetime,
+        element_header: ElementHeader | None = None,
+        element_properties: Mapping[str, Any] | None = None,
+        previous_element_header: ElementHeader | None = None,
+        previous_element_properties: Mapping[str, Any] | None = None,
+        classification_name: str | None = None,
+        classification_properties: Mapping[str, Any] | None = None,
+        previous_classification_properties: Mapping[str, Any] | None = None,
+        end_one_element_header: ElementHeader | None = None,
+        end_two_element_header: ElementHeader | None = None,
+        event_id: str = "",
+        sequence: int | None = None,
+        event_version_id: int = EVENT_VERSION,
+    ) -> None:
+        values = dict(locals())
+        del values["self"]
+        object.__setattr__(self, "_wire", None)
+        object.__setattr__(self, "_values", values)
+
+    def _get(self, name: str) -> Any:
+        values = self._values
+        try:
+            return values[name]
+        except KeyError:
+            value = values[name] = _FROM_WIRE[name](self._wire)
+            return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"OpenMetadataOutTopicEvent is immutable (cannot set {name!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OpenMetadataOutTopicEvent):
+            return NotImplemented
+        return all(self._get(name) == other._get(name) for name in _FIELDS)
+
+    def __hash__(self) -> int:
+        return hash((self.event_type, self.event_id, self.sequence))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={self._get(name)!r}" for name in _FIELDS if self._get(name) is not None)
+        return f"OpenMetadataOutTopicEvent({shown})"
+
+    @property
+    def event_type(self) -> EventType:
+        return cast(EventType, self._values["event_type"])  # always known: routing reads it first
+
+    @property
+    def event_time(self) -> datetime:
+        return cast(datetime, self._get("event_time"))
+
+    @property
+    def element_header(self) -> ElementHeader | None:
+        return cast("ElementHeader | None", self._get("element_header"))
+
+    @property
+    def element_properties(self) -> Mapping[str, Any] | None:
+        return cast("Mapping[str, Any] | None", self._values["element_properties"])
+
+    @property
+    def previous_element_header(self) -> ElementHeader | None:
+        return cast("ElementHeader | None", self._get("previous_element_header"))
+
+    @property
+    def previous_element_properties(self) -> Mapping[str, Any] | None:
+        return cast("Mapping[str, Any] | None", self._values["previous_element_properties"])
+
+    @property
+    def classification_name(self) -> str | None:
+        return cast("str | None", self._get("classification_name"))
+
+    @property
+    def classification_properties(self) -> Mapping[str, Any] | None:
+        return cast("Mapping[str, Any] | None", self._values["classification_properties"])
+
+    @property
+    def previous_classification_properties(self) -> Mapping[str, Any] | None:
+        return cast("Mapping[str, Any] | None", self._values["previous_classification_properties"])
+
+    @property
+    def end_one_element_header(self) -> ElementHeader | None:
+        return cast("ElementHeader | None", self._get("end_one_element_header"))
+
+    @property
+    def end_two_element_header(self) -> ElementHeader | None:
+        return cast("ElementHeader | None", self._get("end_two_element_header"))
+
+    @property
+    def event_id(self) -> str:
+        return cast(str, self._get("event_id"))
+
+    @property
+    def sequence(self) -> int | None:
+        return cast("int | None", self._get("sequence"))
+
+    @property
+    def event_version_id(self) -> int:
+        return cast(int, self._get("event_version_id"))
+
+    # ------------------------------------------------------------ routing facts (no typed header needed)
+
+    @property
+    def element_type_names(self) -> tuple[str, ...]:
+        """The element header's type name, then its supertypes (nearest first); ``()`` without a header."""
+        wire = self._wire
+        if wire is not None and "element_header" not in self._values:
+            header = wire.elementHeader
+            return () if header is None else (header.type.typeName, *(header.type.superTypeNames or ()))
+        typed = self.element_header
+        return () if typed is None else (typed.type.type_name, *typed.type.super_type_names)
+
+    @property
+    def element_type_name(self) -> str | None:
+        """The element header's type name (``None`` without a header)."""
+        wire = self._wire
+        if wire is not None:
+            header = wire.elementHeader
+            return None if header is None else header.type.typeName
+        typed = self._values["element_header"]
+        return None if typed is None else cast(str, typed.type.type_name)
+
+    @property
+    def origin_collection_name(self) -> str:
+        """The element's home metadata collection name (``""`` when unknown)."""
+        wire = self._wire
+        if wire is not None:
+            origin = wire.elementHeader.origin if wire.elementHeader is not None else None
+            return (origin.homeMetadataCollectionName or "") if origin is not None else ""
+        typed = self._values["element_header"]
+        return "" if typed is None else cast(str, typed.origin.collection_name)
+
+    @property
+    def updated_by(self) -> str:
+        """Who last changed the element (``""`` when unknown)."""
+        wire = self._wire
+        if wire is not None:
+            versions = wire.elementHeader.versions if wire.elementHeader is not None else None
+            return (versions.updatedBy or "") if versions is not None else ""
+        typed = self._values["element_header"]
+        return "" if typed is None else cast(str, typed.versions.updated_by)
 
     # ------------------------------------------------------------ filtering
 
@@ -111,8 +256,8 @@ class OpenMetadataOutTopicEvent:
             return False
         if not type_names:
             return True
-        header = self.element_header
-        return header is not None and any(header.type.is_a(name) for name in type_names)
+        names = self.element_type_names
+        return any(name in names for name in type_names)
 
     # ------------------------------------------------------------ JSON
 
@@ -128,11 +273,11 @@ class OpenMetadataOutTopicEvent:
         if self.sequence is not None:
             data["sequence"] = self.sequence
         for key, attribute in _HEADERS.items():
-            header = getattr(self, attribute)
+            header = self._get(attribute)
             if header is not None:
                 data[key] = header.to_wire()
         for key, attribute in _PROPERTIES.items():
-            values = getattr(self, attribute)
+            values = self._values[attribute]
             if values is not None:
                 data[key] = encode_properties(values, key) or {"class": "ElementProperties", "propertyValueMap": {}}
         if self.classification_name is not None:
@@ -146,74 +291,69 @@ class OpenMetadataOutTopicEvent:
     @classmethod
     def from_json(cls, data: bytes | str | Mapping[str, Any]) -> OpenMetadataOutTopicEvent:
         """Decode an event from JSON bytes, text or an already-parsed dict; ``ValueError`` if impossible."""
-        document = _parse(data)
         try:
-            return cls._from_dict(document)
+            wire = decode_event(data)
+            if not -_MAX_MILLIS < wire.eventTime < _MAX_MILLIS:
+                raise ValueError(f"eventTime: {wire.eventTime!r} is out of range")
+            event_type = _EVENT_TYPES.get(wire.eventType)
+            if event_type is None:
+                raise ValueError(f"eventType: unknown event type {wire.eventType!r}")
+            header, properties = wire.elementHeader, wire.elementProperties
+            if header is not None and (header.guid is None and header.elementGUID is None or header.classifications):
+                _check_header(header, "elementHeader")
+            values = {
+                "event_type": event_type,
+                "element_properties": None if properties is None else decode_properties(properties, "elementProperties"),
+                "previous_element_properties": None,
+                "classification_properties": None,
+                "previous_classification_properties": None,
+            }
+            if not (wire.previousElementHeader is wire.endOneElementHeader is wire.endTwoElementHeader is None):
+                for key, attribute in _RARE_HEADERS:
+                    if (header := getattr(wire, key)) is not None:
+                        _check_header(header, key)
+            if not (wire.previousElementProperties is wire.classificationProperties
+                    is wire.previousClassificationProperties is None):
+                for key, attribute in _RARE_PROPERTIES:
+                    if (properties := getattr(wire, key)) is not None:
+                        values[attribute] = decode_properties(properties, key)
         except ValueError as exc:
             raise ValueError(f"not an OpenMetadataOutTopicEvent: {exc}") from exc
-
-    @classmethod
-    def _from_dict(cls, document: Mapping[str, Any]) -> OpenMetadataOutTopicEvent:
-        event_type = _event_type(document.get("eventType"))
-        headers: dict[str, Any] = {
-            attribute: ElementHeader.from_wire(document[key], key)
-            for key, attribute in _HEADERS.items()
-            if document.get(key) is not None
-        }
-        properties: dict[str, Any] = {
-            attribute: decode_properties(document[key], key)
-            for key, attribute in _PROPERTIES.items()
-            if document.get(key) is not None
-        }
-        return cls(
-            event_type=event_type,
-            event_time=_event_time(document.get("eventTime")),
-            classification_name=_optional_str(document, "classificationName"),
-            event_id=_optional_str(document, "eventId") or "",
-            sequence=_optional_int(document, "sequence"),
-            event_version_id=_optional_int(document, "eventVersionId") or EVENT_VERSION,
-            **headers,
-            **properties,
-        )
+        event = object.__new__(cls)
+        object.__setattr__(event, "_wire", wire)
+        object.__setattr__(event, "_values", values)
+        return event
 
 
-def _parse(data: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(data, Mapping):
-        return data
-    try:
-        document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
-        raise ValueError(f"not an OpenMetadataOutTopicEvent: not JSON ({exc})") from exc
-    if not isinstance(document, dict):
-        raise ValueError(f"not an OpenMetadataOutTopicEvent: expected a JSON object, got {type(document).__name__}")
-    return document
+_MAX_MILLIS = 253402300800000  # year 10000: beyond what a datetime holds
+_RARE_HEADERS = tuple((key, attribute) for key, attribute in _HEADERS.items() if key != "elementHeader")
+_RARE_PROPERTIES = tuple((key, attribute) for key, attribute in _PROPERTIES.items() if key != "elementProperties")
 
 
-def _event_type(value: Any) -> EventType:
-    try:
-        return EventType[value]
-    except (KeyError, TypeError):
-        raise ValueError(f"eventType: unknown event type {value!r}") from None
+def _check_header(header: WireHeader, key: str) -> None:
+    """A wire header has its guid, and (rare in events) readable classifications."""
+    if header.guid is None and header.elementGUID is None:
+        raise ValueError(f"{key}.guid: missing")
+    if header.classifications:
+        ElementHeader.from_wire(header_document(header), key)
 
 
-def _event_time(value: Any) -> datetime:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"eventTime: expected epoch milliseconds, got {value!r}")
-    try:
-        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError) as exc:
-        raise ValueError(f"eventTime: {value!r} is out of range") from exc
+def _typed_header(header: WireHeader | None, key: str) -> ElementHeader | None:
+    return None if header is None else ElementHeader.from_wire(header_document(header), key)
 
 
-def _optional_str(document: Mapping[str, Any], key: str) -> str | None:
-    value = document.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{key}: expected a string, got {value!r}")
-    return value
+# How each typed value is made from the wire form, on first use (property maps are made at once).
+_FROM_WIRE: dict[str, Callable[[Any], Any]] = {
+    "event_time": lambda wire: datetime.fromtimestamp(wire.eventTime / 1000, tz=timezone.utc),
+    "element_header": lambda wire: _typed_header(wire.elementHeader, "elementHeader"),
+    "previous_element_header": lambda wire: _typed_header(wire.previousElementHeader, "previousElementHeader"),
+    "end_one_element_header": lambda wire: _typed_header(wire.endOneElementHeader, "endOneElementHeader"),
+    "end_two_element_header": lambda wire: _typed_header(wire.endTwoElementHeader, "endTwoElementHeader"),
+    "classification_name": lambda wire: wire.classificationName,
+    "event_id": lambda wire: wire.eventId or "",
+    "sequence": lambda wire: wire.sequence,
+    "event_version_id": lambda wire: EVENT_VERSION if wire.eventVersionId is None else wire.eventVersionId,
+}
 
 
-def _optional_int(document: Mapping[str, Any], key: str) -> int | None:
-    value = document.get(key)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ValueError(f"{key}: expected an integer, got {value!r}")
-    return value
+_EVENT_TYPES = {event_type.name: event_type for event_type in EventType}

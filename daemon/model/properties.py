@@ -161,10 +161,27 @@ def decode_properties(wire: Any, path: str = "properties") -> dict[str, Any]:
         raise PropertyValueError(map_path, f"expected an object, got {_json_kind(value_map)}")
     decoded = {}
     for name, value in value_map.items():
-        plain = None if value is None else decode_value(value, f"{map_path}.{name}")
+        if value is None:
+            continue
+        plain = _plain_primitive(value)  # the common case, without building a path
+        if plain is _NOT_PLAIN:
+            plain = decode_value(value, f"{map_path}.{name}")
         if plain is not None:
             decoded[str(name)] = plain
     return decoded
+
+
+_NOT_PLAIN = object()
+_PLAIN_TYPES: dict[str, type] = {"string": str, "int": int, "long": int, "boolean": bool, "double": float}
+
+
+def _plain_primitive(wire: Any) -> Any:
+    """A string, int, long, boolean or double primitive value as it is; ``_NOT_PLAIN`` otherwise."""
+    if type(wire) is not dict or wire.get("class") != "PrimitiveTypePropertyValue":
+        return _NOT_PLAIN
+    expected = _PLAIN_TYPES.get(wire.get("typeName"))  # type: ignore[arg-type]
+    value = wire.get("primitiveValue")
+    return value if expected is not None and type(value) is expected else _NOT_PLAIN
 
 
 def decode_value(wire: Any, path: str = "value") -> Any:

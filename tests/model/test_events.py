@@ -105,3 +105,42 @@ def test_matches_selects_by_type_including_subtypes_and_by_event_type():
     assert event.matches(["Asset"], [EventType.ELEMENT_UPDATED])
     assert not event.matches(["Asset"], [EventType.NEW_ELEMENT_CREATED])
     assert not OpenMetadataOutTopicEvent(EventType.ELEMENT_UPDATED, WHEN).matches(["Asset"])
+
+
+def test_a_decoded_event_makes_its_typed_header_once_on_first_use():
+    event = OpenMetadataOutTopicEvent.from_json(an_update().to_json())
+    header = event.element_header
+    assert header == CSV and event.element_header is header
+    assert event.event_time == WHEN and event.event_time is event.event_time
+
+
+def test_routing_facts_read_from_the_wire_agree_with_the_typed_header():
+    built = an_update()
+    decoded = OpenMetadataOutTopicEvent.from_json(built.to_json())
+    for event in (built, decoded):
+        assert event.element_type_name == "CSVFile"
+        assert event.element_type_names[:2] == ("CSVFile", "DataFile")
+        assert (event.origin_collection_name, event.updated_by) == ("mds1", "u")
+    bare = OpenMetadataOutTopicEvent.from_json(b'{"eventType": "ELEMENT_DELETED", "eventTime": 1}')
+    assert (bare.element_type_name, bare.element_type_names, bare.origin_collection_name) == (None, (), "")
+
+
+def test_a_header_date_that_is_not_a_date_fails_where_the_header_is_first_read():
+    data = an_update().to_dict()
+    data["elementHeader"]["versions"]["createTime"] = "yesterday"
+    event = OpenMetadataOutTopicEvent.from_json(data)  # routing needs no dates
+    assert event.element_type_name == "CSVFile"
+    with pytest.raises(ValueError, match="elementHeader.versions.createTime"):
+        event.element_header
+
+
+def test_a_field_of_the_wrong_kind_is_named_with_its_path():
+    payload = b'{"eventType": "ELEMENT_UPDATED", "eventTime": 1, "elementHeader": {"guid": "g", "type": {"typeName": 3}}}'
+    with pytest.raises(ValueError, match=r"\$\.elementHeader\.type\.typeName"):
+        OpenMetadataOutTopicEvent.from_json(payload)
+
+
+def test_a_decoded_event_is_immutable():
+    event = OpenMetadataOutTopicEvent.from_json(an_update().to_json())
+    with pytest.raises(AttributeError):
+        event.event_id = "other"  # type: ignore[misc]
