@@ -26,7 +26,13 @@ class ListenerFilter:
     event_types: tuple[str, ...] = ()
 
     def matches(self, event: OpenMetadataOutTopicEvent) -> bool:
-        return event.matches(self.type_names or None, [EventType(name) for name in self.event_types] or None)
+        return self.matches_kind(event.event_type, event.element_type_names)
+
+    def matches_kind(self, event_type: EventType, type_names: tuple[str, ...]) -> bool:
+        """Whether events of this type, about an element of these type names, are wanted."""
+        if self.event_types and event_type.name not in self.event_types:
+            return False
+        return not self.type_names or any(name in type_names for name in self.type_names)
 
 
 @frozen
@@ -37,12 +43,9 @@ class EchoIdentity:
     user_id: str | None = None
 
     def caused(self, event: OpenMetadataOutTopicEvent) -> bool:
-        header = event.element_header
-        if header is None:
-            return False
-        if self.metadata_source and header.origin.collection_name == self.metadata_source:
+        if self.metadata_source and event.origin_collection_name == self.metadata_source:
             return True
-        return bool(self.user_id) and header.versions.updated_by == self.user_id
+        return bool(self.user_id) and event.updated_by == self.user_id
 
 
 @define
@@ -57,13 +60,24 @@ class Route:
     held: bool = False  # paused: events wait for it
 
     def wants(self, event: OpenMetadataOutTopicEvent) -> bool:
-        return not self.filters or any(f.matches(event) for f in self.filters)
+        return self.wants_kind(event.event_type, event.element_type_names)
+
+    def wants_kind(self, event_type: EventType, type_names: tuple[str, ...]) -> bool:
+        return not self.filters or any(f.matches_kind(event_type, type_names) for f in self.filters)
+
+    @property
+    def checks_echo(self) -> bool:
+        return bool(self.echo.metadata_source or self.echo.user_id)
 
 
 class RoutingTable:
+    """The subscribed routes, with who wants what remembered per (event type, element type)."""
+
     def __init__(self, suppress_echo: bool = True) -> None:
         self._routes: dict[str, Route] = {}
         self._suppress_echo = suppress_echo
+        # (event type, element type name) -> (routes wanting such events, their names, whether any checks echoes)
+        self._wanted: dict[tuple[EventType, str | None], tuple[list[Route], list[str], bool]] = {}
 
     def subscribe(self, route: Route) -> Route | None:
         """Add or replace (a new generation) a connector's route; returns the one it replaced."""
@@ -71,9 +85,11 @@ class RoutingTable:
         if previous is not None:
             route.held = previous.held
         self._routes[route.name] = route
+        self._wanted.clear()
         return previous
 
     def unsubscribe(self, name: str) -> Route | None:
+        self._wanted.clear()
         return self._routes.pop(name, None)
 
     def get(self, name: str) -> Route | None:
@@ -84,8 +100,22 @@ class RoutingTable:
 
     def interested(self, event: OpenMetadataOutTopicEvent) -> list[Route]:
         """Routes that should receive ``event``, in subscription order."""
-        return [
-            route
-            for route in self._routes.values()
-            if route.wants(event) and not (self._suppress_echo and route.echo.caused(event))
-        ]
+        return self.interested_names(event)[0]
+
+    def interested_names(self, event: OpenMetadataOutTopicEvent) -> tuple[list[Route], list[str]]:
+        """Routes that should receive ``event`` and their names (the hot path: answers are remembered
+        per event type and element type name, whose supertypes are fixed by the type system)."""
+        kind = (event.event_type, event.element_type_name)
+        known = self._wanted.get(kind)
+        if known is None:
+            if len(self._wanted) >= 10_000:  # bounded: element types are few, but a feed may invent many
+                self._wanted.clear()
+            type_names = event.element_type_names
+            wanted = [route for route in self._routes.values() if route.wants_kind(event.event_type, type_names)]
+            check_echo = self._suppress_echo and any(route.checks_echo for route in wanted)
+            known = self._wanted[kind] = (wanted, [route.name for route in wanted], check_echo)
+        wanted, names, check_echo = known
+        if check_echo:
+            wanted = [route for route in wanted if not route.echo.caused(event)]
+            names = [route.name for route in wanted]
+        return wanted, names

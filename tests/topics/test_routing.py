@@ -1,0 +1,61 @@
+"""Who gets which event: filters, echo suppression, and the remembered answers staying right."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from daemon.model import ElementHeader, ElementOrigin, ElementType, ElementVersions, EventType, OpenMetadataOutTopicEvent
+from daemon.topics.routing import EchoIdentity, ListenerFilter, Route, RoutingTable
+
+WHEN = datetime(2024, 5, 1, tzinfo=timezone.utc)
+
+
+def event(type_name: str, supers: tuple[str, ...], *, source: str = "", user: str = "") -> OpenMetadataOutTopicEvent:
+    header = ElementHeader("g", ElementType(type_name, supers), ElementOrigin("EXTERNAL_SOURCE", "", source),
+                           ElementVersions(user, user))
+    built = OpenMetadataOutTopicEvent(EventType.NEW_ELEMENT_CREATED, WHEN, element_header=header)
+    return OpenMetadataOutTopicEvent.from_json(built.to_json())  # as the consumer sees it
+
+
+def route(name: str, *types: str, source: str | None = None, user: str | None = None) -> Route:
+    return Route(name, 1, None, (ListenerFilter(types),) if types else (), EchoIdentity(source, user))
+
+
+def test_a_listener_for_a_supertype_gets_its_subtypes_and_no_one_else_does():
+    table = RoutingTable()
+    table.subscribe(route("files", "DataFile"))
+    table.subscribe(route("topics", "KafkaTopic"))
+    table.subscribe(route("all"))
+    csv = event("CSVFile", ("DataFile", "Asset"))
+    assert [r.name for r in table.interested(csv)] == ["files", "all"]
+    assert table.interested_names(csv)[1] == ["files", "all"]
+
+
+def test_a_route_subscribed_later_is_asked_too_although_answers_are_remembered():
+    table = RoutingTable()
+    table.subscribe(route("files", "DataFile"))
+    csv = event("CSVFile", ("DataFile",))
+    assert [r.name for r in table.interested(csv)] == ["files"]
+    table.subscribe(route("late", "CSVFile"))
+    assert [r.name for r in table.interested(csv)] == ["files", "late"]
+    table.unsubscribe("files")
+    assert [r.name for r in table.interested(csv)] == ["late"]
+
+
+def test_echoes_are_judged_per_event_not_remembered_per_type():
+    table = RoutingTable()
+    table.subscribe(route("catalog", "DataFile", source="my-source"))
+    own = event("CSVFile", ("DataFile",), source="my-source")
+    other = event("CSVFile", ("DataFile",), source="someone-else")
+    assert table.interested(own) == []
+    assert [r.name for r in table.interested(other)] == ["catalog"]
+    echoing = RoutingTable(suppress_echo=False)
+    echoing.subscribe(route("catalog", "DataFile", source="my-source"))
+    assert [r.name for r in echoing.interested(own)] == ["catalog"]
+
+
+def test_a_connector_with_its_own_user_id_does_not_get_its_own_changes_back():
+    table = RoutingTable()
+    table.subscribe(route("writer", user="writer-id"))
+    assert table.interested(event("CSVFile", (), user="writer-id")) == []
+    assert len(table.interested(event("CSVFile", (), user="someone"))) == 1
