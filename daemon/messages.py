@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from attrs import frozen
 
@@ -257,12 +257,14 @@ class Poll:
     """A topic consumer's own reminder to poll its source again."""
 
 
-@frozen
-class Delivery:
-    """One record for one connector: ``key`` is (partition, offset); ``payload`` what the hook gets."""
+class Delivery(NamedTuple):
+    """One record for its interested connectors: ``key`` is (partition, offset); ``payload`` what
+    the hook gets; ``record`` the record as consumed (what a dead letter keeps). A plain tuple:
+    one is made per record on the hot path."""
 
     key: tuple[int, int]
     payload: Any
+    record: Any = None
 
 
 @frozen

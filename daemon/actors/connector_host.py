@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable
 
 import pykka
-from attrs import frozen
+from attrs import define, frozen
 from loguru import logger
 
 from daemon.clock import Clock
@@ -53,6 +53,16 @@ class EventWiring:
     attempts: int = 3
     retry_backoff: float = 0.5
     own_user_id: str | None = None  # set when the connector has its own user id (echo suppression)
+
+
+@define
+class _Batch:
+    """Deliveries from one source, handled in order; ``next`` is the first not yet handled."""
+
+    source: pykka.ActorRef
+    hook: str
+    deliveries: tuple[Delivery, ...]
+    next: int = 0
 
 
 def _describe(exc: BaseException) -> str:
@@ -97,7 +107,7 @@ class ConnectorHost(pykka.ThreadingActor):
         self._healthy = False
         self._log = context.logger
         self._events = events
-        self._pending: deque[tuple[pykka.ActorRef, str, Delivery]] = deque()
+        self._pending: deque[_Batch] = deque()
         self._attempts: dict[tuple[int, int], int] = {}
         self._retry_scheduled = False
         self._failures = 0
@@ -128,7 +138,7 @@ class ConnectorHost(pykka.ThreadingActor):
             case RefreshDue():
                 self._refresh()
             case DeliverEvents(_, _, source, hook, deliveries):
-                self._pending.extend((source, hook, delivery) for delivery in deliveries)
+                self._pending.append(_Batch(source, hook, deliveries))
                 self._drain()
             case Engage():
                 self._engage()
@@ -208,24 +218,41 @@ class ConnectorHost(pykka.ThreadingActor):
             self._technology.append(wiring.technology(subscription, self._name, self._generation, self.actor_ref))
 
     def _drain(self) -> None:
-        """Call the hook for each pending delivery in order; a failing one is retried before later ones."""
-        handled: dict[pykka.ActorRef, list[tuple[int, int]]] = {}
-        while self._pending and not self._failed:
-            source, hook, delivery = self._pending[0]
-            try:
-                getattr(self._instance, hook)(delivery.payload)
-            except Exception as exc:
-                if not self._handler_failed(source, delivery, exc):
-                    break
-            else:
-                handled.setdefault(source, []).append(delivery.key)
-            self._attempts.pop(delivery.key, None)
-            self._pending.popleft()
-        for source, keys in handled.items():
-            source.tell(EventsHandled(self._name, self._generation, tuple(keys), self._failures))
-            self._failures = 0
+        """Call the hook for each pending delivery in order; a failing one is retried before later ones.
 
-    def _handler_failed(self, source: pykka.ActorRef, delivery: Delivery, exc: Exception) -> bool:
+        What was handled is reported to its source once per batch (and before a dead letter,
+        so the source hears of this connector's records in the order it sent them)."""
+        while self._pending and not self._failed:
+            batch = self._pending[0]
+            hook, deliveries = getattr(self._instance, batch.hook), batch.deliveries
+            handled: list[tuple[int, int]] = []
+            index = batch.next
+            while index < len(deliveries):
+                delivery = deliveries[index]
+                try:
+                    hook(delivery.payload)
+                except Exception as exc:
+                    if not self._handler_failed(batch.source, delivery, exc, handled):
+                        batch.next = index
+                        self._report(batch.source, handled)
+                        return
+                else:
+                    handled.append(delivery.key)
+                if self._attempts:
+                    self._attempts.pop(delivery.key, None)
+                index += 1
+            self._pending.popleft()
+            self._report(batch.source, handled)
+
+    def _report(self, source: pykka.ActorRef, handled: list[tuple[int, int]]) -> None:
+        if handled:
+            source.tell(EventsHandled(self._name, self._generation, tuple(handled), self._failures))
+            self._failures = 0
+            handled.clear()
+
+    def _handler_failed(
+        self, source: pykka.ActorRef, delivery: Delivery, exc: Exception, handled: list[tuple[int, int]]
+    ) -> bool:
         """Schedule a retry (False: stop draining) or give up and dead-letter it (True: carry on)."""
         wiring = self._events
         attempts = self._attempts.get(delivery.key, 0) + 1
@@ -241,6 +268,7 @@ class ConnectorHost(pykka.ThreadingActor):
                 self._timer.tell(CallAt(self._clock.monotonic() + delay, self.actor_ref, RetryEvents()))
             return False
         self._log.error("event handler gave up after {} attempt(s): {}", attempts, _describe(exc))
+        self._report(source, handled)
         source.tell(DeadLettered(self._name, self._generation, delivery.key, _describe(exc), attempts))
         return True
 

@@ -10,14 +10,19 @@ Records that cannot be decoded, and records a connector gave up on, go to the de
 sink with their context, and the stream goes on.
 
 Its polling is a message it tells itself (``Poll``), so acknowledgements, subscriptions and
-stop requests interleave with it; every poll is bounded by a short timeout, and when the
-source is idle the next poll is scheduled through the timer.
+stop requests interleave with it; a poll waits for records only while nothing else is to
+be done (never with acknowledgements in the inbox), and while the source is idle or paused
+the next poll is scheduled through the timer.
+
+Records go to connectors in batches of up to ``max_in_flight_per_connector``; a connector
+host finishes them in order and says so once per batch, so acknowledging is a pop from
+the head of the connector's lane and of its queue in the ``AckTracker``.
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -78,10 +83,24 @@ class ConsumerStats:
 
 @define
 class _Lane:
-    """One connector's records: queued (not sent yet) and outstanding (sent, not finished)."""
+    """One connector's records, in order: queued (not sent yet) and sent (not finished yet).
+
+    The connector host finishes them in the order they were sent, so a finished key is
+    normally the head of ``sent``."""
 
     queued: deque[Delivery]
-    outstanding: OrderedDict[tuple[int, int], Delivery]
+    sent: deque[Delivery]
+
+    def take_sent(self, key: tuple[int, int]) -> Delivery | None:
+        """Remove the sent delivery with ``key`` (the head, unless acknowledgements crossed)."""
+        sent = self.sent
+        if sent and sent[0].key == key:
+            return sent.popleft()
+        for delivery in sent:
+            if delivery.key == key:
+                sent.remove(delivery)
+                return delivery
+        return None
 
 
 class TopicConsumer(pykka.ThreadingActor):
@@ -116,7 +135,6 @@ class TopicConsumer(pykka.ThreadingActor):
         self._idle_poll = idle_poll  # True: an empty poll returns at once, so wait via the timer
         self._tracker = AckTracker()
         self._lanes: dict[str, _Lane] = {}
-        self._records: dict[int, OrderedDict[int, Record]] = {}  # partition -> offset -> record
         self._source: Source | None = None
         self._paused = False
         self._last_commit = 0.0
@@ -152,10 +170,7 @@ class TopicConsumer(pykka.ThreadingActor):
             self._source.commit(offsets, wait=True)
         for lane in self._lanes.values():
             lane.queued = deque(d for d in lane.queued if d.key[0] not in partitions)
-            for key in [k for k in lane.outstanding if k[0] in partitions]:
-                del lane.outstanding[key]
-        for partition in partitions:
-            self._records.pop(partition, None)
+            lane.sent = deque(d for d in lane.sent if d.key[0] not in partitions)
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -204,10 +219,10 @@ class TopicConsumer(pykka.ThreadingActor):
             EchoIdentity(request.metadata_source, request.user_id),
         )
         self._routing.subscribe(route)
-        lane = self._lanes.setdefault(request.name, _Lane(deque(), OrderedDict()))
-        if lane.outstanding:  # a new instance: what the old one had not finished is delivered again
-            lane.queued.extendleft(reversed(list(lane.outstanding.values())))
-            lane.outstanding.clear()
+        lane = self._lanes.setdefault(request.name, _Lane(deque(), deque()))
+        if lane.sent:  # a new instance: what the old one had not finished is delivered again
+            lane.queued.extendleft(reversed(lane.sent))
+            lane.sent.clear()
         self._send(route)
 
     # --- polling and routing -----------------------------------------------------------------
@@ -225,47 +240,74 @@ class TopicConsumer(pykka.ThreadingActor):
         if not self._ready():
             self._timer.tell(CallAt(self._clock.monotonic() + float(settings.poll_interval), self.actor_ref, Poll()))
             return
-        records = self._source.poll(settings.batch_size, float(settings.poll_interval))
-        for record in records:
-            self._route(record)
+        records = self._source.poll(settings.batch_size, self._poll_timeout())
+        if records:
+            self._route(records)
         for route in self._routing.routes():
             self._send(route)
         self._after_progress()
-        if records or not self._idle_poll:
+        if records or not (self._idle_poll or self._paused):
             self.actor_ref.tell(Poll())
         else:
             self._timer.tell(CallAt(self._clock.monotonic() + float(settings.poll_interval), self.actor_ref, Poll()))
 
-    def _route(self, record: Record) -> None:
-        key = (record.partition, record.offset)
-        try:
-            payload = self._decode(record)
-        except ValueError as exc:
-            self._stats["undecodable"] += 1
-            self._log.warning("undecodable record {}[{}]@{} dead-lettered: {}", record.topic, *key, exc)
-            self._dead_letters.send(letter_for(record, "", f"undecodable: {exc}", 0))
-            self._tracker.handed_out(record.partition, record.offset, set())
-            return
-        routes = self._routing.interested(payload) if self._hook == "on_event" else list(self._routing.routes())
-        self._tracker.handed_out(record.partition, record.offset, {r.name for r in routes})
-        if routes:
-            self._records.setdefault(record.partition, OrderedDict())[record.offset] = record
-        for route in routes:
-            self._lanes.setdefault(route.name, _Lane(deque(), OrderedDict())).queued.append(Delivery(key, payload))
+    def _poll_timeout(self) -> float:
+        """How long a poll may wait for records: never while messages (acknowledgements) wait in
+        the inbox or while paused (nothing can come), briefly while records wait for a connector
+        to make room, else the poll interval."""
+        if self._paused or not self.actor_inbox.empty():
+            return 0.0
+        interval = float(self._settings.poll_interval)
+        if any(lane.queued for lane in self._lanes.values()):
+            return min(interval, 0.001)
+        return interval
+
+    def _route(self, records: list[Record]) -> None:
+        """Decode each record once and queue it for every interested connector (the hot path)."""
+        decode, handed_out, lanes = self._decode, self._tracker.handed_out, self._lanes
+        interested: Callable[[Any], tuple[list[Route], list[str]]] = self._routing.interested_names
+        if self._hook != "on_event":  # technology topics: every subscriber gets every message
+            everyone = list(self._routing.routes())
+            everyone_names = [route.name for route in everyone]
+            interested = lambda payload: (everyone, everyone_names)  # noqa: E731
+        for record in records:
+            try:
+                payload = decode(record)
+            except ValueError as exc:
+                self._undecodable(record, exc)
+                continue
+            routes, names = interested(payload)
+            partition, offset = record.partition, record.offset
+            handed_out(partition, offset, names)
+            if routes:
+                delivery = Delivery((partition, offset), payload, record)
+                for name in names:
+                    lane = lanes.get(name)
+                    if lane is None:
+                        lane = lanes[name] = _Lane(deque(), deque())
+                    lane.queued.append(delivery)
+
+    def _undecodable(self, record: Record, exc: ValueError) -> None:
+        self._stats["undecodable"] += 1
+        self._log.warning("undecodable record {}[{}]@{} dead-lettered: {}", record.topic, record.partition,
+                          record.offset, exc)
+        self._dead_letters.send(letter_for(record, "", f"undecodable: {exc}", 0))
+        self._tracker.handed_out(record.partition, record.offset, ())
 
     def _send(self, route: Route) -> None:
         lane = self._lanes.get(route.name)
         if lane is None or route.held or not lane.queued:
             return
-        room = self._settings.max_in_flight_per_connector - len(lane.outstanding)
-        batch = []
-        while lane.queued and room > 0:
-            delivery = lane.queued.popleft()
-            lane.outstanding[delivery.key] = delivery
-            batch.append(delivery)
-            room -= 1
-        if not batch:
+        room = self._settings.max_in_flight_per_connector - len(lane.sent)
+        if room <= 0:
             return
+        queued = lane.queued
+        if len(queued) <= room:
+            batch = list(queued)
+            queued.clear()
+        else:
+            batch = [queued.popleft() for _ in range(room)]
+        lane.sent.extend(batch)
         try:
             route.target.tell(DeliverEvents(route.name, route.generation, self.actor_ref, self._hook, tuple(batch)))
             self._stats["delivered"] += len(batch)
@@ -273,8 +315,8 @@ class TopicConsumer(pykka.ThreadingActor):
         except pykka.ActorDeadError:
             # The host is gone (failing or restarting): keep the records for its next instance.
             lane.queued.extendleft(reversed(batch))
-            for delivery in batch:
-                lane.outstanding.pop(delivery.key, None)
+            for _ in batch:
+                lane.sent.pop()
 
     # --- progress ----------------------------------------------------------------------------
 
@@ -282,18 +324,24 @@ class TopicConsumer(pykka.ThreadingActor):
         route = self._routing.get(name)
         if route is None or route.generation != generation:
             return  # an older instance: its records are delivered again to the new one
-        lane = self._lanes[name]
+        sent, finished = self._lanes[name].sent, []
         for key in keys:
-            if lane.outstanding.pop(key, None) is not None:
-                self._tracker.done(key[0], key[1], name)
-                self._stats["handled"] += 1
-                self._finished_since_commit += 1
+            if sent and sent[0].key == key:  # in the order sent: the usual case
+                sent.popleft()
+            elif key[0] < 0 or self._lanes[name].take_sent(key) is None:  # replayed dead letters are not tracked
+                continue
+            finished.append(key)
+        self._tracker.done_many(name, finished)
+        self._stats["handled"] += len(finished)
+        self._finished_since_commit += len(finished)
         self._send(route)
         self._after_progress()
 
     def _dead_letter(self, name: str, generation: int, key: tuple[int, int], error: str, attempts: int) -> None:
-        partition = self._records.get(key[0])
-        record = partition.get(key[1]) if partition is not None else None
+        route, lane = self._routing.get(name), self._lanes.get(name)
+        if route is None or route.generation != generation or lane is None:
+            return  # an older instance: the record is delivered again to the new one
+        record = next((d.record for d in lane.sent if d.key == key), None)
         if record is not None:
             self._dead_letters.send(letter_for(record, name, error, attempts))
             self._stats["dead_lettered"] += 1
@@ -303,7 +351,6 @@ class TopicConsumer(pykka.ThreadingActor):
         self._finished(name, generation, (key,))
 
     def _after_progress(self) -> None:
-        self._forget_finished_records()
         self._backpressure()
         # Commit every commit_interval, and at least every max_in_flight_per_connector finished
         # records: what a crash can make us deliver again stays bounded by the in-flight limit.
@@ -313,13 +360,6 @@ class TopicConsumer(pykka.ThreadingActor):
             self._source.commit(self._tracker.committable())
             self._last_commit = now
             self._finished_since_commit = 0
-
-    def _forget_finished_records(self) -> None:
-        """Records below a partition's commit point are finished: they can no longer be dead-lettered."""
-        for partition, done_up_to in self._tracker.committable().items():
-            records = self._records.get(partition)
-            while records and next(iter(records)) < done_up_to:
-                records.popitem(last=False)
 
     def _backpressure(self) -> None:
         if self._source is None:

@@ -13,9 +13,8 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from attrs import frozen
 from confluent_kafka import OFFSET_INVALID, Consumer, KafkaError, KafkaException, TopicPartition
 from loguru import logger
 
@@ -29,8 +28,9 @@ class EventSourceError(DaemonError):
     """The event source failed in a way the consumer cannot carry on from by itself."""
 
 
-@frozen
-class Record:
+class Record(NamedTuple):
+    """One consumed record (a plain tuple: one is made per record on the hot path)."""
+
     topic: str
     partition: int
     offset: int
@@ -96,7 +96,8 @@ class KafkaSource:
         if first is None:
             return []
         messages = [first, *self._consumer.consume(max_records - 1, 0)] if max_records > 1 else [first]
-        records = []
+        records: list[Record] = []
+        append, topic = records.append, self.topic
         for message in messages:
             error = message.error()
             if error is not None:
@@ -106,10 +107,9 @@ class KafkaSource:
                     raise EventSourceError(f"fatal Kafka consumer error on {self.topic}: {error}")
                 logger.warning("Kafka consumer error on {}: {}", self.topic, error)
                 continue
-            records.append(
-                Record(str(message.topic()), int(message.partition() or 0), int(message.offset() or 0),
-                       message.value(), message.key(), _headers(message.headers()))
-            )
+            headers = message.headers()
+            append(Record(topic, message.partition() or 0, message.offset() or 0, message.value(), message.key(),
+                          _headers(headers) if headers else ()))
         return records
 
     def commit(self, offsets: dict[int, int], *, wait: bool = False) -> None:

@@ -6,20 +6,43 @@ A record handed out to K interested connectors is finished when all K said they 
 done with it (handled, or dead-lettered). A partition's committable offset is the first
 offset that is not finished — a *contiguous* prefix, because Kafka commits a position,
 not a set: committing past an unfinished record would lose it after a crash.
+
+Each connector finishes its records in the order it got them, so the tracker keeps, per
+partition and connector, the queue of offsets it has not finished: finishing the oldest
+is a pop, and the commit point is the oldest offset at the head of any queue. An offset
+finished out of order (allowed, not expected) waits in a set until it reaches the head.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import deque
+from collections.abc import Collection
 
 __all__ = ["AckTracker"]
 
 
 class _Partition:
+    __slots__ = ("waiting", "early", "held", "next_offset")
+
     def __init__(self, start: int) -> None:
-        self.pending: OrderedDict[int, set[str]] = OrderedDict()  # offset -> connectors not done yet
-        self.done_up_to = start  # first offset not known to be finished
+        self.waiting: dict[str, deque[int]] = {}  # connector -> offsets handed to it, not finished, in order
+        self.early: dict[str, set[int]] = {}  # connector -> offsets finished ahead of older ones
+        self.held: deque[int] = deque()  # offsets with at least one interested connector, not yet committable
         self.next_offset = start  # first offset not yet handed out
+
+    def commit_point(self) -> int:
+        """The first offset not finished by every connector it was handed to."""
+        point = self.next_offset
+        for connector, offsets in self.waiting.items():
+            early = self.early.get(connector)
+            while offsets and early and offsets[0] in early:
+                early.discard(offsets.popleft())
+            if offsets and offsets[0] < point:
+                point = offsets[0]
+        held = self.held
+        while held and held[0] < point:
+            held.popleft()
+        return point
 
 
 class AckTracker:
@@ -35,42 +58,65 @@ class AckTracker:
     def revoke(self, partition: int) -> int | None:
         """Stop tracking; returns the offset that may be committed for it (None if unknown)."""
         state = self._partitions.pop(partition, None)
-        return None if state is None else state.done_up_to
+        return None if state is None else state.commit_point()
 
     def partitions(self) -> list[int]:
         return list(self._partitions)
 
-    def handed_out(self, partition: int, offset: int, connectors: set[str]) -> None:
+    def handed_out(self, partition: int, offset: int, connectors: Collection[str]) -> None:
         """Record ``offset`` as handed to ``connectors`` (empty: nobody is interested, finished at once)."""
-        state = self._partition(partition, offset)
-        state.next_offset = max(state.next_offset, offset + 1)
+        state = self._partitions.get(partition)
+        if state is None:
+            state = self._partitions[partition] = _Partition(offset)
+        if offset >= state.next_offset:
+            state.next_offset = offset + 1
         if connectors:
-            state.pending[offset] = set(connectors)
-        else:
-            state.pending[offset] = set()
-        self._advance(state)
+            state.held.append(offset)
+            waiting = state.waiting
+            for connector in connectors:
+                queue = waiting.get(connector)
+                if queue is None:
+                    queue = waiting[connector] = deque()
+                queue.append(offset)
 
     def done(self, partition: int, offset: int, connector: str) -> None:
         """``connector`` finished ``offset`` (idempotent; unknown partitions and offsets are ignored)."""
         state = self._partitions.get(partition)
         if state is None:
             return
-        waiting = state.pending.get(offset)
-        if waiting is None:
+        offsets = state.waiting.get(connector)
+        if not offsets:
             return
-        waiting.discard(connector)
-        self._advance(state)
+        if offsets[0] == offset:
+            offsets.popleft()
+        elif offsets[0] < offset <= offsets[-1]:
+            state.early.setdefault(connector, set()).add(offset)
+
+    def done_many(self, connector: str, keys: list[tuple[int, int]]) -> None:
+        """``done`` for each (partition, offset) in ``keys``, in one call (the acknowledgement hot path)."""
+        partition, offsets, early = None, None, None
+        for key in keys:
+            if key[0] != partition:
+                partition = key[0]
+                state = self._partitions.get(partition)
+                offsets = state.waiting.get(connector) if state is not None else None
+                early = state.early if state is not None else None
+            if not offsets:
+                continue
+            if offsets[0] == key[1]:
+                offsets.popleft()
+            elif early is not None and offsets[0] < key[1] <= offsets[-1]:
+                early.setdefault(connector, set()).add(key[1])
 
     def forget_connector(self, connector: str) -> None:
         """The connector is gone for good: nothing waits for it any more."""
         for state in self._partitions.values():
-            for waiting in state.pending.values():
-                waiting.discard(connector)
-            self._advance(state)
+            state.waiting.pop(connector, None)
+            state.early.pop(connector, None)
 
     def committable(self) -> dict[int, int]:
         """Per partition, the offset to commit (the first one not finished)."""
-        return {partition: state.done_up_to for partition, state in self._partitions.items()}
+        return {partition: state.commit_point() for partition, state in self._partitions.items()}
 
     def next_offset(self, partition: int) -> int | None:
         """The first offset not yet handed out (where to seek after a resume)."""
@@ -78,20 +124,9 @@ class AckTracker:
         return None if state is None else state.next_offset
 
     def unfinished(self) -> int:
-        """How many handed-out records are not finished (across partitions)."""
-        return sum(len(state.pending) for state in self._partitions.values())
-
-    def _partition(self, partition: int, offset: int) -> _Partition:
-        state = self._partitions.get(partition)
-        if state is None:
-            state = self._partitions[partition] = _Partition(offset)
-        return state
-
-    @staticmethod
-    def _advance(state: _Partition) -> None:
-        while state.pending:
-            offset, waiting = next(iter(state.pending.items()))
-            if waiting:
-                return
-            state.pending.popitem(last=False)
-            state.done_up_to = offset + 1
+        """How many handed-out records some interested connector has not finished (across partitions)."""
+        total = 0
+        for state in self._partitions.values():
+            state.commit_point()
+            total += len(state.held)
+        return total

@@ -66,3 +66,18 @@ def test_the_next_offset_to_hand_out_is_known_for_seeking_after_a_resume():
     tracker.handed_out(0, 8, {"a"})
     assert tracker.next_offset(0) == 9
     assert tracker.next_offset(1) is None
+
+
+def test_done_many_finishes_in_order_and_across_partitions_like_done():
+    one, many = AckTracker(), AckTracker()
+    keys = [(0, 1), (1, 5), (0, 2), (0, 3), (1, 6)]
+    for tracker in (one, many):
+        for partition, offset in keys:
+            tracker.handed_out(partition, offset, ["a"])
+    for partition, offset in [(0, 2), (1, 5), (0, 3)]:
+        one.done(partition, offset, "a")
+    many.done_many("a", [(0, 2), (1, 5), (0, 3), (7, 1)])
+    assert one.committable() == many.committable() == {0: 1, 1: 6}
+    many.done_many("a", [(0, 1), (1, 6)])
+    assert many.committable() == {0: 4, 1: 7}
+    assert many.unfinished() == 0
