@@ -151,21 +151,20 @@ def decode_properties(wire: Any, path: str = "properties") -> dict[str, Any]:
     """Plain values from wire ``ElementProperties`` (``None`` or no map gives ``{}``)."""
     if wire is None:
         return {}
-    if not isinstance(wire, Mapping):
+    if type(wire) is not dict and not isinstance(wire, Mapping):  # a dict is the usual case: skip the ABC check
         raise PropertyValueError(path, f"expected an ElementProperties object, got {_json_kind(wire)}")
     value_map = wire.get("propertyValueMap")
     if value_map is None:
         return {}
-    map_path = f"{path}.propertyValueMap"
-    if not isinstance(value_map, Mapping):
-        raise PropertyValueError(map_path, f"expected an object, got {_json_kind(value_map)}")
+    if type(value_map) is not dict and not isinstance(value_map, Mapping):
+        raise PropertyValueError(f"{path}.propertyValueMap", f"expected an object, got {_json_kind(value_map)}")
     decoded = {}
     for name, value in value_map.items():
         if value is None:
             continue
         plain = _plain_primitive(value)  # the common case, without building a path
         if plain is _NOT_PLAIN:
-            plain = decode_value(value, f"{map_path}.{name}")
+            plain = decode_value(value, f"{path}.propertyValueMap.{name}")
         if plain is not None:
             decoded[str(name)] = plain
     return decoded

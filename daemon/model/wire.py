@@ -3,7 +3,9 @@
 ``decode_event`` reads JSON bytes, text or an already-parsed dict into these structs and
 raises ``ValueError`` naming the first field that does not fit (``$.elementHeader.guid``).
 The structs are an internal step: ``OpenMetadataOutTopicEvent`` turns them into the
-public typed values (headers on first use). Unknown fields (``class``, additions of newer
+public typed values (headers on first use). They are not tracked by the cyclic garbage
+collector (``gc=False``): decoded JSON cannot form cycles, and thousands of events in
+flight would otherwise make every collection slower. Unknown fields (``class``, additions of newer
 Egeria releases) are ignored. Property maps are kept as plain dicts here; the event decodes
 and checks them with ``decode_properties``.
 """
@@ -18,19 +20,19 @@ import msgspec
 __all__ = ["WireEvent", "WireHeader", "decode_event"]
 
 
-class WireType(msgspec.Struct, frozen=True):
+class WireType(msgspec.Struct, frozen=True, gc=False):
     typeName: str
     superTypeNames: list[str] | None = None
 
 
-class WireOrigin(msgspec.Struct, frozen=True):
+class WireOrigin(msgspec.Struct, frozen=True, gc=False):
     sourceServer: str | None = None
     originCategory: str | None = None
     homeMetadataCollectionId: str | None = None
     homeMetadataCollectionName: str | None = None
 
 
-class WireVersions(msgspec.Struct, frozen=True):
+class WireVersions(msgspec.Struct, frozen=True, gc=False):
     createdBy: str | None = None
     updatedBy: str | None = None
     createTime: str | int | float | None = None  # read as a date on first use
@@ -38,7 +40,7 @@ class WireVersions(msgspec.Struct, frozen=True):
     version: int | None = None
 
 
-class WireHeader(msgspec.Struct, frozen=True):
+class WireHeader(msgspec.Struct, frozen=True, gc=False):
     type: WireType
     guid: str | None = None
     elementGUID: str | None = None
@@ -48,7 +50,7 @@ class WireHeader(msgspec.Struct, frozen=True):
     classifications: list[dict[str, Any]] | None = None
 
 
-class WireEvent(msgspec.Struct, frozen=True):
+class WireEvent(msgspec.Struct, frozen=True, gc=False):
     eventType: str
     eventTime: int | float
     eventId: str | None = None
