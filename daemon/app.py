@@ -42,6 +42,9 @@ from daemon.wsgi import WsgiServer
 
 __all__ = ["Daemon", "run_daemon"]
 
+#: The youngest generation's collection threshold once the daemon runs (see ``Daemon.start``).
+GC_YOUNG_THRESHOLD = 50_000
+
 
 class Daemon:
     """The running daemon. ``start()`` then ``stop()``; both from the same (non-actor) thread."""
@@ -108,6 +111,11 @@ class Daemon:
         # Everything built so far lives as long as the daemon: keep it out of the garbage
         # collector's full passes, which would otherwise pause every actor for tens of ms.
         gc.freeze()
+        # Under event load thousands of events are in flight at once; collecting the youngest
+        # generation every 700 new objects (the default) costs a tenth of the Out Topic's
+        # throughput. Every 50,000 keeps that under a few per cent; cyclic garbage is rare here.
+        threshold = gc.get_threshold()
+        gc.set_threshold(max(threshold[0], GC_YOUNG_THRESHOLD), *threshold[1:])
         log.info(
             "integration daemon {} started: {} connector(s) in {} service(s); admin API at {}",
             config.server_name, len(config.connectors()), len(config.services), self.admin.url,
