@@ -3,7 +3,11 @@
 In-memory, on a free loopback port, one per test session. Facts about it worth knowing
 (see the README's testing notes): consumer groups join in about 3 s with
 ``session.timeout.ms=6000``; its watermark offsets are wrong (always (0, 1)), so never
-compute lag or assertions from them.
+compute lag or assertions from them; its fetches slow down to seconds once a partition holds
+about 10,000 record batches (one-record batches from ``linger.ms=0`` get there quickly); a
+consumer that starts reading a partition gets its first records only after up to
+``fetch.wait.max.ms`` (so "no record within one poll" never means "the end": read to
+``enable.partition.eof``).
 """
 
 from __future__ import annotations

@@ -194,7 +194,7 @@ def _raw_rate(bootstrap: str, topic: str, count: int) -> float:
         messages = consumer.consume(1000, 0.5)
         if messages and started is None:
             started = time.monotonic()
-        seen += sum(1 for m in messages if m.error() is None)
+        seen += sum(1 for m in messages if m.error() is None and m.value() is not None)  # read, as a consumer would
     elapsed = time.monotonic() - (started or time.monotonic())
     consumer.close()
     return seen / elapsed if elapsed > 0 else 0.0
