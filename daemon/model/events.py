@@ -25,8 +25,8 @@ from datetime import datetime, timezone
 from typing import Any, cast
 
 from daemon.model.element import ElementHeader
-from daemon.model.properties import decode_properties, encode_properties
-from daemon.model.wire import WireEvent, WireHeader, decode_event, header_document
+from daemon.model.properties import encode_properties
+from daemon.model.wire import WireEvent, WireHeader, decode_event, header_document, plain_properties
 
 __all__ = ["EventType", "OpenMetadataOutTopicEvent"]
 
@@ -303,7 +303,7 @@ class OpenMetadataOutTopicEvent:
                 _check_header(header, "elementHeader")
             values = {
                 "event_type": event_type,
-                "element_properties": None if properties is None else decode_properties(properties, "elementProperties"),
+                "element_properties": None if properties is None else plain_properties(properties, "elementProperties"),
                 "previous_element_properties": None,
                 "classification_properties": None,
                 "previous_classification_properties": None,
@@ -316,7 +316,7 @@ class OpenMetadataOutTopicEvent:
                     is wire.previousClassificationProperties is None):
                 for key, attribute in _RARE_PROPERTIES:
                     if (properties := getattr(wire, key)) is not None:
-                        values[attribute] = decode_properties(properties, key)
+                        values[attribute] = plain_properties(properties, key)
         except ValueError as exc:
             raise ValueError(f"not an OpenMetadataOutTopicEvent: {exc}") from exc
         event = object.__new__(cls)

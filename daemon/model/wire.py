@@ -3,11 +3,10 @@
 ``decode_event`` reads JSON bytes, text or an already-parsed dict into these structs and
 raises ``ValueError`` naming the first field that does not fit (``$.elementHeader.guid``).
 The structs are an internal step: ``OpenMetadataOutTopicEvent`` turns them into the
-public typed values (headers on first use). They are not tracked by the cyclic garbage
+public typed values (headers on first use, property maps at once with ``plain_properties``). They are not tracked by the cyclic garbage
 collector (``gc=False``): decoded JSON cannot form cycles, and thousands of events in
 flight would otherwise make every collection slower. Unknown fields (``class``, additions of newer
-Egeria releases) are ignored. Property maps are kept as plain dicts here; the event decodes
-and checks them with ``decode_properties``.
+Egeria releases) are ignored.
 """
 
 from __future__ import annotations
@@ -17,7 +16,28 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["WireEvent", "WireHeader", "decode_event"]
+from daemon.model.properties import decode_value
+
+__all__ = ["WireEvent", "WireHeader", "WireProperties", "decode_event", "plain_properties"]
+
+
+class WireValue(msgspec.Struct, frozen=True, gc=False, omit_defaults=True, rename={"class_": "class"}):
+    """One ``PropertyValue``: what a plain primitive needs is read directly, the rest on demand."""
+
+    class_: str | None = None
+    typeName: str | None = None
+    primitiveTypeCategory: str | None = None
+    primitiveValue: Any = None
+    symbolicName: Any = None
+    ordinal: Any = None
+    arrayCount: Any = None
+    arrayValues: Any = None
+    mapValues: Any = None
+    attributes: Any = None
+
+
+class WireProperties(msgspec.Struct, frozen=True, gc=False):
+    propertyValueMap: dict[str, WireValue | None] | None = None
 
 
 class WireType(msgspec.Struct, frozen=True, gc=False):
@@ -61,10 +81,10 @@ class WireEvent(msgspec.Struct, frozen=True, gc=False):
     previousElementHeader: WireHeader | None = None
     endOneElementHeader: WireHeader | None = None
     endTwoElementHeader: WireHeader | None = None
-    elementProperties: dict[str, Any] | None = None
-    previousElementProperties: dict[str, Any] | None = None
-    classificationProperties: dict[str, Any] | None = None
-    previousClassificationProperties: dict[str, Any] | None = None
+    elementProperties: WireProperties | None = None
+    previousElementProperties: WireProperties | None = None
+    classificationProperties: WireProperties | None = None
+    previousClassificationProperties: WireProperties | None = None
 
 
 _DECODER = msgspec.json.Decoder(WireEvent)
@@ -90,3 +110,21 @@ def header_document(header: WireHeader) -> dict[str, Any]:
     if header.guid is None:
         document.pop("guid", None)
     return document
+
+
+_PLAIN_TYPES: dict[str | None, type] = {"string": str, "int": int, "long": int, "boolean": bool, "double": float}
+
+
+def plain_properties(wire: WireProperties, path: str) -> dict[str, Any]:
+    """Plain values of a wire property map, as ``decode_properties`` gives them (``ValueError`` naming
+    the property for a value it cannot read). Plain primitives are taken as they are."""
+    decoded: dict[str, Any] = {}
+    for name, value in (wire.propertyValueMap or {}).items():
+        if value is None:
+            continue
+        plain = value.primitiveValue
+        if value.class_ != "PrimitiveTypePropertyValue" or type(plain) is not _PLAIN_TYPES.get(value.typeName):
+            plain = decode_value(msgspec.to_builtins(value), f"{path}.propertyValueMap.{name}")
+        if plain is not None:
+            decoded[name] = plain
+    return decoded

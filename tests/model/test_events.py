@@ -144,3 +144,20 @@ def test_a_decoded_event_is_immutable():
     event = OpenMetadataOutTopicEvent.from_json(an_update().to_json())
     with pytest.raises(AttributeError):
         event.event_id = "other"  # type: ignore[misc]
+
+
+def test_every_kind_of_property_value_survives_the_wire():
+    values = {"s": "x", "i": 3, "big": 2**40, "f": 1.5, "yes": True, "when": WHEN, "list": ["a", "b"], "map": {"k": 1}}
+    event = OpenMetadataOutTopicEvent(EventType.ELEMENT_UPDATED, WHEN, element_header=CSV, element_properties=values,
+                                      classification_name="C", classification_properties={"level": 2})
+    decoded = OpenMetadataOutTopicEvent.from_json(event.to_json())
+    assert decoded.element_properties == values
+    assert decoded.classification_properties == {"level": 2}
+    assert decoded == event
+
+
+def test_a_property_value_that_cannot_be_read_is_named_by_its_path():
+    data = an_update().to_dict()
+    data["elementProperties"]["propertyValueMap"]["size"] = {"class": "NoSuchPropertyValue"}
+    with pytest.raises(ValueError, match=r"elementProperties\.propertyValueMap\.size: unknown property value class"):
+        OpenMetadataOutTopicEvent.from_json(data)
