@@ -56,6 +56,8 @@ from daemon.topics.tracking import AckTracker
 
 __all__ = ["ConnectorCounts", "ConsumerStats", "TopicConsumer"]
 
+_new_tuple = tuple.__new__
+
 SourceFactory = Callable[[Callable[[list[int]], None], Callable[[list[int]], None]], Source]
 
 
@@ -280,7 +282,7 @@ class TopicConsumer(pykka.ThreadingActor):
             partition, offset = record.partition, record.offset
             handed_out(partition, offset, names)
             if routes:
-                delivery = Delivery((partition, offset), payload, record)
+                delivery = _new_tuple(Delivery, ((partition, offset), payload, record))  # Delivery(...), faster
                 for name in names:
                     lane = lanes.get(name)
                     if lane is None:
