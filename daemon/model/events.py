@@ -6,13 +6,13 @@ to connectors, whose listeners filter with ``matches``. ``eventId`` (unique per 
 ``sequence`` (position in the server's log) are additions of this project; Egeria readers
 ignore unknown fields.
 
-``from_json`` checks the whole envelope, the property maps and the shape of every header
-(guid, type, origin, versions, classifications), and raises ``ValueError`` for anything it
-cannot decode; the Kafka layer sends such messages to the dead-letter topic at once. The
-typed headers (``ElementHeader``) and the event time are built on first use and kept, so
-routing an event (``element_type_names``, ``origin_collection_name``, ``updated_by``) never
-pays for them: a header whose dates turn out not to be dates raises ``ValueError`` from
-that first use, in the hook that read it.
+``from_json`` checks everything (the envelope, the property maps, every header's guid,
+type, origin, versions and dates, and its classifications) and raises ``ValueError`` naming
+the field for anything it cannot decode; the Kafka layer sends such messages to the
+dead-letter topic at once. The typed headers (``ElementHeader``) and the event time are
+built on first use and kept, so routing an event (``element_type_names``,
+``origin_collection_name``, ``updated_by``) never pays for them. Events compare, copy and
+pickle by their typed values.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timezone
 from typing import Any, cast
 
-from daemon.model.element import ElementHeader
+from daemon.model.element import ElementHeader, parse_time
 from daemon.model.properties import encode_properties
 from daemon.model.wire import WireEvent, WireHeader, decode_event, header_document, plain_properties
 
@@ -77,12 +77,6 @@ def _millis(value: datetime) -> int:
     return int(round(value.timestamp() * 1000))
 
 
-_FIELDS = (
-    "event_type", "event_time", "element_header", "element_properties", "previous_element_header",
-    "previous_element_properties", "classification_name", "classification_properties",
-    "previous_classification_properties", "end_one_element_header", "end_two_element_header",
-    "event_id", "sequence", "event_version_id",
-)
 
 
 class OpenMetadataOutTopicEvent:
@@ -127,6 +121,17 @@ class OpenMetadataOutTopicEvent:
         except KeyError:
             value = values[name] = _FROM_WIRE[name](self._wire)
             return value
+
+    __match_args__ = (
+        "event_type", "event_time", "element_header", "element_properties", "previous_element_header",
+        "previous_element_properties", "classification_name", "classification_properties",
+        "previous_classification_properties", "end_one_element_header", "end_two_element_header",
+        "event_id", "sequence", "event_version_id",
+    )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Copies and pickles are made through the constructor, with every typed value."""
+        return (type(self), tuple(self._get(name) for name in _FIELDS))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"OpenMetadataOutTopicEvent is immutable (cannot set {name!r})")
@@ -293,13 +298,13 @@ class OpenMetadataOutTopicEvent:
         """Decode an event from JSON bytes, text or an already-parsed dict; ``ValueError`` if impossible."""
         try:
             wire = decode_event(data)
-            if not -_MAX_MILLIS < wire.eventTime < _MAX_MILLIS:
+            if not _MIN_MILLIS <= wire.eventTime < _MAX_MILLIS:
                 raise ValueError(f"eventTime: {wire.eventTime!r} is out of range")
             event_type = _EVENT_TYPES.get(wire.eventType)
             if event_type is None:
                 raise ValueError(f"eventType: unknown event type {wire.eventType!r}")
             header, properties = wire.elementHeader, wire.elementProperties
-            if header is not None and (header.guid is None and header.elementGUID is None or header.classifications):
+            if header is not None:
                 _check_header(header, "elementHeader")
             values = {
                 "event_type": event_type,
@@ -325,15 +330,24 @@ class OpenMetadataOutTopicEvent:
         return event
 
 
-_MAX_MILLIS = 253402300800000  # year 10000: beyond what a datetime holds
+_FIELDS = OpenMetadataOutTopicEvent.__match_args__
+_MIN_MILLIS = -62135596800000  # 0001-01-01T00:00:00Z and
+_MAX_MILLIS = 253402300800000  # 10000-01-01T00:00:00Z: what a datetime can hold
 _RARE_HEADERS = tuple((key, attribute) for key, attribute in _HEADERS.items() if key != "elementHeader")
 _RARE_PROPERTIES = tuple((key, attribute) for key, attribute in _PROPERTIES.items() if key != "elementProperties")
+_TIME_PATHS = {key: (f"{key}.versions.createTime", f"{key}.versions.updateTime") for key in _HEADERS}
 
 
 def _check_header(header: WireHeader, key: str) -> None:
-    """A wire header has its guid, and (rare in events) readable classifications."""
+    """What msgspec cannot check of a wire header: a guid is there, its dates are dates, its
+    classifications (rare in events) are readable. The typed header is still made on first use."""
     if header.guid is None and header.elementGUID is None:
         raise ValueError(f"{key}.guid: missing")
+    versions = header.versions
+    if versions is not None and (versions.createTime is not None or versions.updateTime is not None):
+        create_path, update_path = _TIME_PATHS[key]
+        parse_time(versions.createTime, create_path)
+        parse_time(versions.updateTime, update_path)
     if header.classifications:
         ElementHeader.from_wire(header_document(header), key)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from daemon.model.properties import decode_value
+from daemon.model.properties import decode_properties, decode_value
 
 __all__ = ["WireEvent", "WireHeader", "WireProperties", "decode_event", "plain_properties"]
 
@@ -90,18 +90,41 @@ class WireEvent(msgspec.Struct, frozen=True, gc=False):
 _DECODER = msgspec.json.Decoder(WireEvent)
 
 
-def decode_event(data: bytes | str | Mapping[str, Any]) -> WireEvent:
-    """The event's wire structs; ``ValueError`` naming the field for anything that does not fit."""
+def decode_event(data: bytes | str | Mapping[str, Any] | None) -> WireEvent:
+    """The event's wire structs; ``ValueError`` naming the field for anything that does not fit
+    (a record without a value, such as a Kafka tombstone, included)."""
     try:
         if type(data) is bytes or isinstance(data, str):
             return _DECODER.decode(data)
         if isinstance(data, Mapping):
             return msgspec.convert(data, WireEvent)
+        if data is None:
+            raise ValueError("no value (an empty record or a tombstone)")
         return _DECODER.decode(data)  # bytearray, memoryview
     except msgspec.ValidationError as exc:
-        raise ValueError(str(exc)) from None
-    except msgspec.DecodeError as exc:
+        raise ValueError(_with_property_name(str(exc), data)) from None
+    except (msgspec.DecodeError, TypeError) as exc:
         raise ValueError(f"not JSON ({exc})") from None
+
+
+def _with_property_name(message: str, data: Any) -> str:
+    """msgspec shows a property map's keys as ``[...]``: find the property by reading the maps the
+    slow way, and name it (``elementProperties.propertyValueMap.size: ...``); else the message as is."""
+    if "propertyValueMap[...]" not in message:
+        return message
+    try:
+        document = data if isinstance(data, Mapping) else msgspec.json.decode(data)
+        for key in _PROPERTY_MAPS:
+            decode_properties(document.get(key), key)
+    except ValueError as exc:
+        return str(exc)
+    except Exception:  # the message we have is still true
+        return message
+    return message
+
+
+_PROPERTY_MAPS = ("elementProperties", "previousElementProperties", "classificationProperties",
+                  "previousClassificationProperties")
 
 
 def header_document(header: WireHeader) -> dict[str, Any]:

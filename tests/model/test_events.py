@@ -125,13 +125,35 @@ def test_routing_facts_read_from_the_wire_agree_with_the_typed_header():
     assert (bare.element_type_name, bare.element_type_names, bare.origin_collection_name) == (None, (), "")
 
 
-def test_a_header_date_that_is_not_a_date_fails_where_the_header_is_first_read():
+def test_a_header_date_that_is_not_a_date_makes_the_event_undecodable():
     data = an_update().to_dict()
     data["elementHeader"]["versions"]["createTime"] = "yesterday"
-    event = OpenMetadataOutTopicEvent.from_json(data)  # routing needs no dates
-    assert event.element_type_name == "CSVFile"
     with pytest.raises(ValueError, match="elementHeader.versions.createTime"):
-        event.element_header
+        OpenMetadataOutTopicEvent.from_json(data)
+
+
+@pytest.mark.parametrize("millis", [-62135596800001, 253402300800000, -(10**14)])
+def test_an_event_time_no_date_can_hold_is_undecodable(millis):
+    with pytest.raises(ValueError, match="eventTime"):
+        OpenMetadataOutTopicEvent.from_json({"eventType": "ELEMENT_UPDATED", "eventTime": millis})
+
+
+def test_a_record_without_a_value_is_undecodable():
+    with pytest.raises(ValueError, match="no value"):
+        OpenMetadataOutTopicEvent.from_json(None)  # type: ignore[arg-type]
+
+
+def test_decoded_events_copy_pickle_and_match_by_their_typed_values():
+    import copy
+    import pickle
+
+    event = OpenMetadataOutTopicEvent.from_json(an_update().to_json())
+    assert copy.copy(event) == copy.deepcopy(event) == pickle.loads(pickle.dumps(event)) == event
+    match event:
+        case OpenMetadataOutTopicEvent(EventType.ELEMENT_UPDATED, _, header):
+            assert header == CSV
+        case _:
+            pytest.fail("a decoded event did not match its own shape")
 
 
 def test_a_field_of_the_wrong_kind_is_named_with_its_path():
