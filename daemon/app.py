@@ -61,6 +61,7 @@ class Daemon:
         self._supervisor: pykka.ActorRef | None = None
         self._services: dict[str, pykka.ActorRef] = {}
         self._session: Any = None  # the HTTP connection pool all connectors share
+        self._gc_threshold: tuple[int, ...] | None = None  # the collector's thresholds before start()
         self._client_factory: Callable[[str], MetadataClient] | None = None
         self.load_records: list[LoadRecord] = []
 
@@ -114,8 +115,8 @@ class Daemon:
         # Under event load thousands of events are in flight at once; collecting the youngest
         # generation every 700 new objects (the default) costs a tenth of the Out Topic's
         # throughput. Every 50,000 keeps that under a few per cent; cyclic garbage is rare here.
-        threshold = gc.get_threshold()
-        gc.set_threshold(max(threshold[0], GC_YOUNG_THRESHOLD), *threshold[1:])
+        self._gc_threshold = gc.get_threshold()
+        gc.set_threshold(max(self._gc_threshold[0], GC_YOUNG_THRESHOLD), *self._gc_threshold[1:])
         log.info(
             "integration daemon {} started: {} connector(s) in {} service(s); admin API at {}",
             config.server_name, len(config.connectors()), len(config.services), self.admin.url,
@@ -231,6 +232,9 @@ class Daemon:
         if self.metadata_server is not None:
             self.metadata_server.stop()
             self.metadata_server = None
+        if self._gc_threshold is not None:
+            gc.set_threshold(*self._gc_threshold)
+            self._gc_threshold = None
         log.info("integration daemon {} stopped in {:.2f}s", self.config.server_name, time.monotonic() - started)
 
 

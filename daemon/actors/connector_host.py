@@ -139,7 +139,8 @@ class ConnectorHost(pykka.ThreadingActor):
                 self._refresh()
             case DeliverEvents(_, _, source, hook, deliveries):
                 self._pending.append(_Batch(source, hook, deliveries))
-                self._drain()
+                if not self._retry_scheduled:  # a failing event waits out its backoff first
+                    self._drain()
             case Engage():
                 self._engage()
             case RetryEvents():

@@ -57,6 +57,7 @@ from daemon.topics.tracking import AckTracker
 __all__ = ["ConnectorCounts", "ConsumerStats", "TopicConsumer"]
 
 _new_tuple = tuple.__new__
+_BRISK = 0.05  # seconds: a connector that acknowledged this recently is likely to again soon
 
 SourceFactory = Callable[[Callable[[list[int]], None], Callable[[list[int]], None]], Source]
 
@@ -140,6 +141,7 @@ class TopicConsumer(pykka.ThreadingActor):
         self._source: Source | None = None
         self._paused = False
         self._last_commit = 0.0
+        self._last_ack = 0.0  # time.monotonic() of the last acknowledgement from a connector
         self._finished_since_commit = 0
         self._stats = {"delivered": 0, "handled": 0, "dead_lettered": 0, "undecodable": 0}
         self._per_connector: dict[str, ConnectorCounts] = {}
@@ -192,11 +194,9 @@ class TopicConsumer(pykka.ThreadingActor):
                 self._subscribe(message)
             case NoInterest(name):
                 self._waiting_for.discard(name)
+                self._forget(name)  # an instance that listens to nothing replaces one that did
             case Unsubscribe(name):
-                self._routing.unsubscribe(name)
-                self._lanes.pop(name, None)
-                self._tracker.forget_connector(name)
-                self._after_progress()
+                self._forget(name)
             case HoldConnector(name, reply_to):
                 if route := self._routing.get(name):
                     route.held = True
@@ -213,6 +213,12 @@ class TopicConsumer(pykka.ThreadingActor):
             case _:
                 return super().on_receive(message)
         return None
+
+    def _forget(self, name: str) -> None:
+        if self._routing.unsubscribe(name) is not None or name in self._lanes:
+            self._lanes.pop(name, None)
+            self._tracker.forget_connector(name)
+            self._after_progress()
 
     def _subscribe(self, request: Subscribe) -> None:
         route = Route(
@@ -255,14 +261,24 @@ class TopicConsumer(pykka.ThreadingActor):
 
     def _poll_timeout(self) -> float:
         """How long a poll may wait for records: never while messages (acknowledgements) wait in
-        the inbox or while paused (nothing can come), briefly while records wait for a connector
-        to make room, else the poll interval."""
+        the inbox or while paused (nothing can come); briefly while records wait for a connector
+        that is acknowledging as it goes (its next acknowledgement is due any moment); else the
+        poll interval (a held, failed or slow connector is not waited for in a tight loop)."""
         if self._paused or not self.actor_inbox.empty():
             return 0.0
         interval = float(self._settings.poll_interval)
-        if any(lane.queued for lane in self._lanes.values()):
+        if time.monotonic() - self._last_ack < _BRISK and self._awaiting_room():
             return min(interval, 0.001)
         return interval
+
+    def _awaiting_room(self) -> bool:
+        """Whether some connector has records queued behind a full window of records sent to it."""
+        limit = self._settings.max_in_flight_per_connector
+        for route in self._routing.routes():
+            lane = self._lanes.get(route.name)
+            if lane is not None and lane.queued and not route.held and len(lane.sent) >= limit:
+                return True
+        return False
 
     def _route(self, records: list[Record]) -> None:
         """Decode each record once and queue it for every interested connector (the hot path)."""
@@ -326,6 +342,7 @@ class TopicConsumer(pykka.ThreadingActor):
         route = self._routing.get(name)
         if route is None or route.generation != generation:
             return  # an older instance: its records are delivered again to the new one
+        self._last_ack = time.monotonic()
         sent, finished = self._lanes[name].sent, []
         for key in keys:
             if sent and sent[0].key == key:  # in the order sent: the usual case

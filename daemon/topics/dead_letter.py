@@ -86,6 +86,10 @@ class KafkaDeadLetters:
         letters: list[DeadLetter] = []
         try:
             metadata = consumer.list_topics(self.topic, timeout=timeout).topics.get(self.topic)
+            if metadata is not None and metadata.error is not None and \
+                    metadata.error.code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                logger.warning("cannot read dead-letter topic {}: {}", self.topic, metadata.error)
+                return []
             if metadata is None or metadata.error is not None or not metadata.partitions:
                 return []  # nothing was ever dead-lettered
             consumer.assign([TopicPartition(self.topic, p, 0) for p in metadata.partitions])

@@ -76,8 +76,8 @@ class RoutingTable:
     def __init__(self, suppress_echo: bool = True) -> None:
         self._routes: dict[str, Route] = {}
         self._suppress_echo = suppress_echo
-        # (event type, element type name) -> (routes wanting such events, their names, whether any checks echoes)
-        self._wanted: dict[tuple[EventType, str | None], tuple[list[Route], list[str], bool]] = {}
+        # (event type, element type names) -> (routes wanting such events, their names, whether any checks echoes)
+        self._wanted: dict[tuple[EventType, tuple[str, ...]], tuple[list[Route], list[str], bool]] = {}
 
     def subscribe(self, route: Route) -> Route | None:
         """Add or replace (a new generation) a connector's route; returns the one it replaced."""
@@ -100,18 +100,17 @@ class RoutingTable:
 
     def interested(self, event: OpenMetadataOutTopicEvent) -> list[Route]:
         """Routes that should receive ``event``, in subscription order."""
-        return self.interested_names(event)[0]
+        return list(self.interested_names(event)[0])
 
     def interested_names(self, event: OpenMetadataOutTopicEvent) -> tuple[list[Route], list[str]]:
         """Routes that should receive ``event`` and their names (the hot path: answers are remembered
-        per event type and element type name, whose supertypes are fixed by the type system)."""
-        kind = (event.event_type, event.element_type_name)
+        per event type and element type with its supertypes; the lists returned are shared, read-only)."""
+        kind = (event.event_type, event.element_type_names)
         known = self._wanted.get(kind)
         if known is None:
             if len(self._wanted) >= 10_000:  # bounded: element types are few, but a feed may invent many
                 self._wanted.clear()
-            type_names = event.element_type_names
-            wanted = [route for route in self._routes.values() if route.wants_kind(event.event_type, type_names)]
+            wanted = [route for route in self._routes.values() if route.wants_kind(*kind)]
             check_echo = self._suppress_echo and any(route.checks_echo for route in wanted)
             known = self._wanted[kind] = (wanted, [route.name for route in wanted], check_echo)
         wanted, names, check_echo = known

@@ -124,7 +124,8 @@ class AckTracker:
         return None if state is None else state.next_offset
 
     def unfinished(self) -> int:
-        """How many handed-out records some interested connector has not finished (across partitions)."""
+        """How many handed-out records are held back: at or after a partition's commit point and
+        wanted by some connector, finished or not (across partitions)."""
         total = 0
         for state in self._partitions.values():
             state.commit_point()

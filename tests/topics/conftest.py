@@ -40,7 +40,7 @@ class EmbeddedBus:
     def emit(self, type_name: str, qualified_name: str) -> None:
         self._client.create_element(type_name, {"qualifiedName": qualified_name})
 
-    def emit_raw(self, value: bytes) -> None:
+    def emit_raw(self, value: bytes | None) -> None:
         raise NotImplementedError("the embedded event log only holds events the server wrote")
 
     def close(self) -> None:
@@ -85,7 +85,7 @@ class KafkaBus:
         )
         self._producer.produce(self.topic, key=b"one-key", value=event.to_json())
 
-    def emit_raw(self, value: bytes) -> None:
+    def emit_raw(self, value: bytes | None) -> None:
         self._producer.produce(self.topic, key=b"one-key", value=value)
 
     def flush(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 from attrs import frozen
 
@@ -13,6 +14,7 @@ from tests.actors.connectors import Journal
 RECEIVED = Journal()
 GATES: dict[str, threading.Event] = {}  # connector name -> set when it may proceed (slow connectors)
 BROKEN: dict[str, threading.Event] = {}  # connector name -> set while it fails on every event
+FAILED_AT: dict[str, list[float]] = {}  # connector name -> time.monotonic() of each failed attempt
 
 
 @frozen
@@ -23,6 +25,7 @@ class ListenConfig:
     record_file: str = ""  # also append each qualifiedName to this file (for process tests)
     write_source: bool = False  # create an element itself (echo suppression test)
     work_ms: int = 0  # time each event takes to handle, like real outbound work
+    listen: bool = True  # False: register no listener at all
 
 
 class Listening(Connector):
@@ -31,7 +34,8 @@ class Listening(Connector):
     def start(self, context) -> None:
         super().start(context)
         config = context.config
-        context.register_listener(type_names=config.type_names, event_types=config.event_types)
+        if config.listen:
+            context.register_listener(type_names=config.type_names, event_types=config.event_types)
         self._file = open(config.record_file, "a", buffering=1) if config.record_file else None  # noqa: SIM115
 
     def refresh(self) -> None:
@@ -47,6 +51,7 @@ class Listening(Connector):
             gate.wait(30)
         broken = BROKEN.get(self.context.name)
         if self.context.config.fail_on and self.context.config.fail_on in name and (broken is None or broken.is_set()):
+            FAILED_AT.setdefault(self.context.name, []).append(time.monotonic())
             raise ValueError(f"cannot handle {name}")
         if self._file is not None:
             self._file.write(name + "\n")

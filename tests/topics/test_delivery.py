@@ -10,7 +10,7 @@ import pytest
 from daemon.app import Daemon
 from daemon.config import parse_config
 from tests.conftest import wait_until
-from tests.topics.connectors import BROKEN, GATES, RECEIVED
+from tests.topics.connectors import BROKEN, FAILED_AT, GATES, RECEIVED
 
 LISTENING = "tests.topics.connectors:Listening"
 
@@ -117,12 +117,14 @@ def test_an_undecodable_message_is_dead_lettered_at_once(bus, start_daemon):
         pytest.skip("the embedded event log holds only events the metadata server wrote itself")
     daemon = start_daemon(bus, listener("reader"))
     bus.emit_raw(b"this is not json")
+    bus.emit_raw(None)  # a tombstone: a record without a value
     emit_all(bus, [("DataFile", "after-garbage")])
     assert wait_received("reader", 1) == ["after-garbage"]
-    stats = wait_until(lambda: (s := daemon.event_bus.stats()[0]).undecodable == 1 and s, 10, "undecodable count")
+    stats = wait_until(lambda: (s := daemon.event_bus.stats()[0]).undecodable == 2 and s, 10, "undecodable count")
     letters = daemon.event_bus.dead_letters(daemon.config.services[0], "")
-    assert [letter.value for letter in letters] == [b"this is not json"]
-    assert letters[0].error.startswith("undecodable") and stats.unfinished == 0
+    assert [letter.value for letter in letters] == [b"this is not json", None]
+    assert all(letter.error.startswith("undecodable") for letter in letters) and stats.unfinished == 0
+    assert "no value" in letters[1].error
 
 
 def test_a_connector_does_not_get_events_caused_by_its_own_writes(bus, start_daemon):
@@ -150,6 +152,33 @@ def test_a_paused_connector_gets_nothing_until_resumed_and_loses_nothing(bus, st
     assert received("pausable") == ["before-pause"]
     daemon.control.resume("pausable")
     assert wait_received("pausable", 6) == ["before-pause"] + [f"while-paused-{i}" for i in range(5)]
+
+
+def test_a_failing_event_waits_out_its_backoff_even_while_more_events_arrive(bus, start_daemon):
+    FAILED_AT.clear()
+    daemon = start_daemon(bus, listener("picky", fail_on="poison"), event_bus={"retry_backoff": "300ms"})
+    emit_all(bus, [("DataFile", "poison-1")])
+    wait_until(lambda: len(FAILED_AT.get("picky", [])) >= 1, 20, "a first failed attempt")
+    for i in range(3):  # each its own delivery, while the retry waits
+        emit_all(bus, [("DataFile", f"after-{i}")])
+        wait_until(lambda i=i: daemon.event_bus.stats()[0].delivered >= 2 + i, 10, "the next delivery")
+    assert wait_received("picky", 3) == ["after-0", "after-1", "after-2"]
+    first, second, third = FAILED_AT["picky"]
+    assert second - first >= 0.3 * 0.95 and third - second >= 0.6 * 0.95  # 300 ms, then twice that
+
+
+def test_a_connector_restarted_without_listeners_no_longer_holds_the_stream_back(bus, start_daemon):
+    daemon = start_daemon(bus, listener("changing"), listener("other"))
+    emit_all(bus, [("DataFile", "first")])
+    assert wait_received("changing", 1) == ["first"] and wait_received("other", 1) == ["first"]
+    old = daemon.control.report("changing").instance_id
+    daemon.control.update_configuration_properties("changing", {"listen": False})  # restarts it
+    wait_until(lambda: (r := daemon.control.report("changing")).instance_id != old and r.status.name == "WAITING",
+               20, "the new instance, which listens to nothing")
+    emit_all(bus, [("DataFile", f"later-{i}") for i in range(3)])
+    assert wait_received("other", 4) == ["first", "later-0", "later-1", "later-2"]
+    wait_until(lambda: daemon.event_bus.stats()[0].unfinished == 0, 20, "nothing held back for the old instance")
+    assert received("changing") == ["first"]
 
 
 def test_an_active_connector_receives_its_technology_topic_and_offsets_follow_the_hook(kafka_broker, metadata_server,

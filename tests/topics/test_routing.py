@@ -59,3 +59,10 @@ def test_a_connector_with_its_own_user_id_does_not_get_its_own_changes_back():
     table.subscribe(route("writer", user="writer-id"))
     assert table.interested(event("CSVFile", (), user="writer-id")) == []
     assert len(table.interested(event("CSVFile", (), user="someone"))) == 1
+
+
+def test_events_of_one_type_name_with_different_supertypes_are_each_judged_by_their_own():
+    table = RoutingTable()
+    table.subscribe(route("files", "DataFile"))
+    assert table.interested(event("CSVFile", ())) == []  # a producer that left the supertypes out
+    assert [r.name for r in table.interested(event("CSVFile", ("DataFile",)))] == ["files"]
