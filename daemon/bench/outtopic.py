@@ -42,7 +42,7 @@ from daemon.config import parse_config
 from daemon.connectors import Connector
 from daemon.metadata_server import MetadataServer
 from daemon.model import TypeTable
-from daemon.model.element import ElementHeader, ElementType
+from daemon.model.element import ElementHeader, ElementOrigin, ElementType, ElementVersions
 from daemon.model.events import EventType, OpenMetadataOutTopicEvent
 from daemon.topics.names import out_topic
 
@@ -91,13 +91,20 @@ def _free_port() -> int:
 
 
 def _event(i: int, sent_at: float | None = None) -> bytes:
+    """An event as the metadata server writes one: full header (origin, versions with dates)."""
     properties: dict[str, Any] = {"qualifiedName": f"bench::{i:08d}", "pathName": f"/data/{i}.csv"}
     if sent_at is not None:
         properties["sentAt"] = repr(sent_at)
+    now = datetime.now(timezone.utc)
+    header = ElementHeader(
+        str(uuid.uuid4()), ElementType("CSVFile", _SUPERTYPES),
+        ElementOrigin("LOCAL_COHORT", "bench-collection", "bench-mds", "bench-mds"),
+        ElementVersions("bench-writer", "bench-writer", now, now, 1),
+    )
     return OpenMetadataOutTopicEvent(
         event_type=EventType.NEW_ELEMENT_CREATED,
-        event_time=datetime.now(timezone.utc),
-        element_header=ElementHeader(str(uuid.uuid4()), ElementType("CSVFile", _SUPERTYPES)),
+        event_time=now,
+        element_header=header,
         element_properties=properties,
         event_id=str(uuid.uuid4()),
     ).to_json()
@@ -329,7 +336,8 @@ def run_outtopic_bench(
     print(f"  Out Topic -> 10 connectors: {ten:,.0f} events/s delivered to each")
     print(f"  latency produce -> hook at {latency_rate}/s for {latency_seconds:g}s: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
           f"mean {statistics.fmean(latencies) * 1000:.1f} ms over {len(latencies)} events")
-    print(f"  targets: >= 100,000/s and >= 0.3 of raw: {'met' if one >= 100_000 and one >= 0.3 * raw else 'NOT met'}; "
+    print(f"  targets: >= 100,000/s: {'met' if one >= 100_000 else 'NOT met'}; "
+          f">= 0.3 of raw: {'met' if one >= 0.3 * raw else 'NOT met'}; "
           f">= 20,000/s to each of 10: {'met' if ten >= 20_000 else 'NOT met'}; "
           f"p99 <= 25 ms: {'met' if p99 <= 25 else 'NOT met'}")
     return 0
