@@ -27,9 +27,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pykka
-from attrs import define, frozen
 from loguru import logger
 
+from daemon.actors._lanes import ConnectorCounts, ConsumerStats, Lane
 from daemon.clock import Clock
 from daemon.config import EventBusConfig
 from daemon.messages import (
@@ -60,50 +60,6 @@ _new_tuple = tuple.__new__
 _BRISK = 0.05  # seconds: a connector that acknowledged this recently is likely to again soon
 
 SourceFactory = Callable[[Callable[[list[int]], None], Callable[[list[int]], None]], Source]
-
-
-@frozen
-class ConnectorCounts:
-    delivered: int = 0
-    failed: int = 0  # failed handler attempts
-    dead_lettered: int = 0
-
-
-@frozen
-class ConsumerStats:
-    name: str
-    topic: str
-    delivered: int
-    handled: int
-    dead_lettered: int
-    undecodable: int
-    unfinished: int
-    paused: bool
-    committed: dict[int, int]
-    per_connector: dict[str, ConnectorCounts]
-    lags: dict[int, int]  # partition -> records behind the end of the log (Kafka; empty if unknown)
-
-
-@define
-class _Lane:
-    """One connector's records, in order: queued (not sent yet) and sent (not finished yet).
-
-    The connector host finishes them in the order they were sent, so a finished key is
-    normally the head of ``sent``."""
-
-    queued: deque[Delivery]
-    sent: deque[Delivery]
-
-    def take_sent(self, key: tuple[int, int]) -> Delivery | None:
-        """Remove the sent delivery with ``key`` (the head, unless acknowledgements crossed)."""
-        sent = self.sent
-        if sent and sent[0].key == key:
-            return sent.popleft()
-        for delivery in sent:
-            if delivery.key == key:
-                sent.remove(delivery)
-                return delivery
-        return None
 
 
 class TopicConsumer(pykka.ThreadingActor):
@@ -137,7 +93,7 @@ class TopicConsumer(pykka.ThreadingActor):
         self._routing = routing or RoutingTable(settings.echo_suppression)
         self._idle_poll = idle_poll  # True: an empty poll returns at once, so wait via the timer
         self._tracker = AckTracker()
-        self._lanes: dict[str, _Lane] = {}
+        self._lanes: dict[str, Lane] = {}
         self._source: Source | None = None
         self._paused = False
         self._last_commit = 0.0
@@ -227,7 +183,7 @@ class TopicConsumer(pykka.ThreadingActor):
             EchoIdentity(request.metadata_source, request.user_id),
         )
         self._routing.subscribe(route)
-        lane = self._lanes.setdefault(request.name, _Lane(deque(), deque()))
+        lane = self._lanes.setdefault(request.name, Lane(deque(), deque()))
         if lane.sent:  # a new instance: what the old one had not finished is delivered again
             lane.queued.extendleft(reversed(lane.sent))
             lane.sent.clear()
@@ -302,7 +258,7 @@ class TopicConsumer(pykka.ThreadingActor):
                 for name in names:
                     lane = lanes.get(name)
                     if lane is None:
-                        lane = lanes[name] = _Lane(deque(), deque())
+                        lane = lanes[name] = Lane(deque(), deque())
                     lane.queued.append(delivery)
 
     def _undecodable(self, record: Record, exc: ValueError) -> None:
