@@ -171,14 +171,15 @@ def decode_properties(wire: Any, path: str = "properties") -> dict[str, Any]:
 
 
 _NOT_PLAIN = object()
-_PLAIN_TYPES: dict[str, type] = {"string": str, "int": int, "long": int, "boolean": bool, "double": float}
+#: Primitive type names whose wire value is already the plain value, when it has this Python type.
+PLAIN_TYPES: dict[str | None, type] = {"string": str, "int": int, "long": int, "boolean": bool, "double": float}
 
 
 def _plain_primitive(wire: Any) -> Any:
     """A string, int, long, boolean or double primitive value as it is; ``_NOT_PLAIN`` otherwise."""
     if type(wire) is not dict or wire.get("class") != "PrimitiveTypePropertyValue":
         return _NOT_PLAIN
-    expected = _PLAIN_TYPES.get(wire.get("typeName"))  # type: ignore[arg-type]
+    expected = PLAIN_TYPES.get(wire.get("typeName"))
     value = wire.get("primitiveValue")
     return value if expected is not None and type(value) is expected else _NOT_PLAIN
 

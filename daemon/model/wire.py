@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from daemon.model.properties import decode_properties, decode_value
+from daemon.model.properties import PLAIN_TYPES, decode_properties, decode_value
 
 __all__ = ["WireEvent", "WireHeader", "WireProperties", "decode_event", "plain_properties"]
 
@@ -135,9 +135,6 @@ def header_document(header: WireHeader) -> dict[str, Any]:
     return document
 
 
-_PLAIN_TYPES: dict[str | None, type] = {"string": str, "int": int, "long": int, "boolean": bool, "double": float}
-
-
 def plain_properties(wire: WireProperties, path: str) -> dict[str, Any]:
     """Plain values of a wire property map, as ``decode_properties`` gives them (``ValueError`` naming
     the property for a value it cannot read). Plain primitives are taken as they are."""
@@ -146,7 +143,7 @@ def plain_properties(wire: WireProperties, path: str) -> dict[str, Any]:
         if value is None:
             continue
         plain = value.primitiveValue
-        if value.class_ != "PrimitiveTypePropertyValue" or type(plain) is not _PLAIN_TYPES.get(value.typeName):
+        if value.class_ != "PrimitiveTypePropertyValue" or type(plain) is not PLAIN_TYPES.get(value.typeName):
             plain = decode_value(msgspec.to_builtins(value), f"{path}.propertyValueMap.{name}")
         if plain is not None:
             decoded[name] = plain

@@ -25,9 +25,6 @@ class ListenerFilter:
     type_names: tuple[str, ...] = ()
     event_types: tuple[str, ...] = ()
 
-    def matches(self, event: OpenMetadataOutTopicEvent) -> bool:
-        return self.matches_kind(event.event_type, event.element_type_names)
-
     def matches_kind(self, event_type: EventType, type_names: tuple[str, ...]) -> bool:
         """Whether events of this type, about an element of these type names, are wanted."""
         if self.event_types and event_type.name not in self.event_types:
@@ -58,9 +55,6 @@ class Route:
     filters: tuple[ListenerFilter, ...]  # a record matching any of them is wanted; none: everything
     echo: EchoIdentity
     held: bool = False  # paused: events wait for it
-
-    def wants(self, event: OpenMetadataOutTopicEvent) -> bool:
-        return self.wants_kind(event.event_type, event.element_type_names)
 
     def wants_kind(self, event_type: EventType, type_names: tuple[str, ...]) -> bool:
         return not self.filters or any(f.matches_kind(event_type, type_names) for f in self.filters)
