@@ -26,7 +26,7 @@ from typing import Any, cast
 
 from daemon.model.element import ElementHeader, parse_time
 from daemon.model.properties import encode_properties
-from daemon.model.wire import WireEvent, WireHeader, decode_event, header_document, plain_properties
+from daemon.model.wire import AnyEvent, AnyHeader, decode_event, header_document, plain_properties
 
 __all__ = ["EventType", "OpenMetadataOutTopicEvent"]
 
@@ -89,7 +89,7 @@ class OpenMetadataOutTopicEvent:
 
     __slots__ = ("_wire", "_values")
 
-    _wire: WireEvent | None  # what a decoded event was read from; its typed parts are made from it on first use
+    _wire: AnyEvent | None  # what a decoded event was read from; its typed parts are made from it on first use
     _values: dict[str, Any]  # typed values known so far
 
     def __init__(
@@ -338,21 +338,32 @@ _RARE_PROPERTIES = tuple((key, attribute) for key, attribute in _PROPERTIES.item
 _TIME_PATHS = {key: (f"{key}.versions.createTime", f"{key}.versions.updateTime") for key in _HEADERS}
 
 
-def _check_header(header: WireHeader, key: str) -> None:
+def _check_header(header: AnyHeader, key: str) -> None:
     """What msgspec cannot check of a wire header: a guid is there, its dates are dates, its
     classifications (rare in events) are readable. The typed header is still made on first use."""
     if header.guid is None and header.elementGUID is None:
         raise ValueError(f"{key}.guid: missing")
     versions = header.versions
-    if versions is not None and (versions.createTime is not None or versions.updateTime is not None):
-        create_path, update_path = _TIME_PATHS[key]
-        parse_time(versions.createTime, create_path)
-        parse_time(versions.updateTime, update_path)
+    if versions is not None:
+        create_time, update_time = versions.createTime, versions.updateTime
+        # datetime: already read as one (strict structs); None: nothing to check
+        if create_time is not None and type(create_time) is not datetime:
+            _check_time(create_time, _TIME_PATHS[key][0])
+        if update_time is not None and type(update_time) is not datetime:
+            _check_time(update_time, _TIME_PATHS[key][1])
     if header.classifications:
         ElementHeader.from_wire(header_document(header), key)
 
 
-def _typed_header(header: WireHeader | None, key: str) -> ElementHeader | None:
+def _check_time(value: Any, path: str) -> None:
+    if type(value) is int:  # epoch milliseconds: what a datetime can hold
+        if not _MIN_MILLIS <= value < _MAX_MILLIS:
+            raise ValueError(f"{path}: {value!r} is not a date")
+    else:  # text (lenient structs) or fractional milliseconds: read as the typed header will
+        parse_time(value, path)
+
+
+def _typed_header(header: AnyHeader | None, key: str) -> ElementHeader | None:
     return None if header is None else ElementHeader.from_wire(header_document(header), key)
 
 

@@ -7,18 +7,27 @@ public typed values (headers on first use, property maps at once with ``plain_pr
 collector (``gc=False``): decoded JSON cannot form cycles, and thousands of events in
 flight would otherwise make every collection slower. Unknown fields (``class``, additions of newer
 Egeria releases) are ignored.
+
+Two families of structs read the same JSON. The *strict* family (``Strict*``) takes the
+shapes Egeria writes: property values tagged by ``class``, primitive type names and
+categories from Egeria's fixed sets (no string made for them), header dates as RFC 3339
+text or epoch milliseconds (read by msgspec itself). It is tried first. Anything it does
+not take is read again by the *lenient* family (``Wire*``), which accepts every spelling
+the property decoders accept and names the field of anything wrong. Both give the same
+values: code reading the structs works with either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 import msgspec
 
 from daemon.model.properties import PLAIN_TYPES, decode_properties, decode_value
 
-__all__ = ["WireEvent", "WireHeader", "WireProperties", "decode_event", "plain_properties"]
+__all__ = ["AnyEvent", "AnyHeader", "WireEvent", "WireHeader", "WireProperties", "decode_event", "plain_properties"]
 
 
 class WireValue(msgspec.Struct, frozen=True, gc=False, omit_defaults=True, rename={"class_": "class"}):
@@ -87,12 +96,116 @@ class WireEvent(msgspec.Struct, frozen=True, gc=False):
     previousClassificationProperties: WireProperties | None = None
 
 
+# --- the strict family: what Egeria writes, read without a string for each fixed name
+
+_PrimitiveName = Literal["string", "int", "long", "boolean", "double", "float", "short", "byte", "char", "date",
+                         "biginteger", "bigdecimal", "object", "unknown"]
+_PrimitiveCategory = Literal[
+    "OM_PRIMITIVE_TYPE_STRING", "OM_PRIMITIVE_TYPE_INT", "OM_PRIMITIVE_TYPE_LONG", "OM_PRIMITIVE_TYPE_BOOLEAN",
+    "OM_PRIMITIVE_TYPE_DOUBLE", "OM_PRIMITIVE_TYPE_FLOAT", "OM_PRIMITIVE_TYPE_SHORT", "OM_PRIMITIVE_TYPE_BYTE",
+    "OM_PRIMITIVE_TYPE_CHAR", "OM_PRIMITIVE_TYPE_DATE", "OM_PRIMITIVE_TYPE_BIGINTEGER", "OM_PRIMITIVE_TYPE_BIGDECIMAL",
+    "OM_PRIMITIVE_TYPE_OBJECT", "OM_PRIMITIVE_TYPE_UNKNOWN",
+]
+_Time = datetime | int | float | None
+
+
+class StrictPrimitive(msgspec.Struct, frozen=True, gc=False, omit_defaults=True, tag_field="class",
+                      tag="PrimitiveTypePropertyValue"):
+    typeName: _PrimitiveName | None = None
+    primitiveTypeCategory: _PrimitiveCategory | None = None
+    primitiveValue: Any = None
+
+
+class _StrictOther(msgspec.Struct, frozen=True, gc=False, omit_defaults=True, tag_field="class"):
+    typeName: str | None = None
+    symbolicName: Any = None
+    ordinal: Any = None
+    arrayCount: Any = None
+    arrayValues: Any = None
+    mapValues: Any = None
+    attributes: Any = None
+
+
+class _StrictEnum(_StrictOther, frozen=True, gc=False, tag="EnumTypePropertyValue"):
+    pass
+
+
+class _StrictArray(_StrictOther, frozen=True, gc=False, tag="ArrayTypePropertyValue"):
+    pass
+
+
+class _StrictMap(_StrictOther, frozen=True, gc=False, tag="MapTypePropertyValue"):
+    pass
+
+
+class _StrictStruct(_StrictOther, frozen=True, gc=False, tag="StructTypePropertyValue"):
+    pass
+
+
+class StrictProperties(msgspec.Struct, frozen=True, gc=False):
+    propertyValueMap: dict[str, StrictPrimitive | _StrictEnum | _StrictArray | _StrictMap | _StrictStruct | None] | None = None
+
+
+class StrictType(msgspec.Struct, frozen=True, gc=False):
+    typeName: str
+    superTypeNames: tuple[str, ...] | None = None
+
+
+class StrictVersions(msgspec.Struct, frozen=True, gc=False):
+    createdBy: str | None = None
+    updatedBy: str | None = None
+    createTime: _Time = None  # checked as a date by msgspec (text), or for its range (milliseconds)
+    updateTime: _Time = None
+    version: int | None = None
+
+
+class StrictHeader(msgspec.Struct, frozen=True, gc=False):
+    type: StrictType
+    guid: str | None = None
+    elementGUID: str | None = None
+    origin: WireOrigin | None = None
+    versions: StrictVersions | None = None
+    status: str | None = None
+    classifications: tuple[dict[str, Any], ...] | None = None
+
+
+class StrictEvent(msgspec.Struct, frozen=True, gc=False):
+    eventType: str
+    eventTime: int | float
+    eventId: str | None = None
+    sequence: int | None = None
+    eventVersionId: int | None = None
+    classificationName: str | None = None
+    elementHeader: StrictHeader | None = None
+    previousElementHeader: StrictHeader | None = None
+    endOneElementHeader: StrictHeader | None = None
+    endTwoElementHeader: StrictHeader | None = None
+    elementProperties: StrictProperties | None = None
+    previousElementProperties: StrictProperties | None = None
+    classificationProperties: StrictProperties | None = None
+    previousClassificationProperties: StrictProperties | None = None
+
+
+AnyEvent = StrictEvent | WireEvent
+AnyHeader = StrictHeader | WireHeader
+AnyProperties = StrictProperties | WireProperties
+
+_STRICT = msgspec.json.Decoder(StrictEvent)
 _DECODER = msgspec.json.Decoder(WireEvent)
 
 
-def decode_event(data: bytes | str | Mapping[str, Any] | None) -> WireEvent:
+def decode_event(data: bytes | str | Mapping[str, Any] | None) -> AnyEvent:
     """The event's wire structs; ``ValueError`` naming the field for anything that does not fit
     (a record without a value, such as a Kafka tombstone, included)."""
+    try:
+        if type(data) is bytes or isinstance(data, str):
+            return _STRICT.decode(data)
+        if isinstance(data, Mapping):
+            return msgspec.convert(data, StrictEvent)
+    except msgspec.ValidationError:
+        pass  # not in Egeria's own shapes: read leniently below
+    except (msgspec.DecodeError, TypeError) as exc:
+        raise ValueError(f"not JSON ({exc})") from None
     try:
         if type(data) is bytes or isinstance(data, str):
             return _DECODER.decode(data)
@@ -127,24 +240,36 @@ _PROPERTY_MAPS = ("elementProperties", "previousElementProperties", "classificat
                   "previousClassificationProperties")
 
 
-def header_document(header: WireHeader) -> dict[str, Any]:
+def header_document(header: AnyHeader) -> dict[str, Any]:
     """The header as the JSON object ``ElementHeader.from_wire`` reads."""
     document: dict[str, Any] = msgspec.to_builtins(header)
     if header.guid is None:
         document.pop("guid", None)
+    if type(header) is StrictHeader:  # JSON arrays, as the lenient structs keep them
+        kind = document["type"]
+        if kind.get("superTypeNames") is not None:
+            kind["superTypeNames"] = list(kind["superTypeNames"])
+        if document.get("classifications") is not None:
+            document["classifications"] = list(document["classifications"])
     return document
 
 
-def plain_properties(wire: WireProperties, path: str) -> dict[str, Any]:
+def plain_properties(wire: AnyProperties, path: str) -> dict[str, Any]:
     """Plain values of a wire property map, as ``decode_properties`` gives them (``ValueError`` naming
     the property for a value it cannot read). Plain primitives are taken as they are."""
     decoded: dict[str, Any] = {}
+    plain_types = PLAIN_TYPES
     for name, value in (wire.propertyValueMap or {}).items():
         if value is None:
             continue
-        plain = value.primitiveValue
-        if value.class_ != "PrimitiveTypePropertyValue" or type(plain) is not PLAIN_TYPES.get(value.typeName):
-            plain = decode_value(msgspec.to_builtins(value), f"{path}.propertyValueMap.{name}")
+        if isinstance(value, StrictPrimitive) or (
+            isinstance(value, WireValue) and value.class_ == "PrimitiveTypePropertyValue"
+        ):
+            plain = value.primitiveValue
+            if type(plain) is plain_types.get(value.typeName):
+                decoded[name] = plain
+                continue
+        plain = decode_value(msgspec.to_builtins(value), f"{path}.propertyValueMap.{name}")
         if plain is not None:
             decoded[name] = plain
     return decoded

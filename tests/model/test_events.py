@@ -183,3 +183,55 @@ def test_a_property_value_that_cannot_be_read_is_named_by_its_path():
     data["elementProperties"]["propertyValueMap"]["size"] = {"class": "NoSuchPropertyValue"}
     with pytest.raises(ValueError, match=r"elementProperties\.propertyValueMap\.size: unknown property value class"):
         OpenMetadataOutTopicEvent.from_json(data)
+
+
+def test_egerias_own_shapes_are_read_by_the_strict_structs():
+    from daemon.model.wire import StrictEvent, decode_event
+
+    assert type(decode_event(an_update().to_json())) is StrictEvent
+    assert type(decode_event(an_update().to_dict())) is StrictEvent
+
+
+def _respelled(change) -> dict:
+    data = an_update().to_dict()
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d["elementProperties"]["propertyValueMap"]["size"].update(typeName="INT"),
+    lambda d: d["elementProperties"]["propertyValueMap"]["size"].pop("class"),
+    lambda d: d["elementProperties"]["propertyValueMap"]["size"].update(primitiveTypeCategory="OM_PRIMITIVE_TYPE_X"),
+    lambda d: d["elementHeader"]["versions"].update(createTime="2024-05-01T10:00:00.000000+00:00:00"),
+], ids=["upper-case type name", "no class", "odd category", "offset with seconds"])
+def test_other_spellings_are_read_leniently_into_the_same_event(change):
+    from daemon.model.wire import WireEvent, decode_event
+
+    data = _respelled(change)
+    assert type(decode_event(data)) is WireEvent
+    assert type(decode_event(json.dumps(data).encode())) is WireEvent
+    decoded = OpenMetadataOutTopicEvent.from_json(json.dumps(data).encode())
+    assert decoded.element_properties == an_update().element_properties
+    assert decoded.element_header == CSV
+
+
+@pytest.mark.parametrize("when", ["2024-05-01T10:00:00Z", "2024-05-01T12:00:00.000+02:00", "2024-05-01T10:00:00",
+                                  "2024-05-01 10:00:00", 1714557600000, 1714557600000.0])
+def test_header_dates_in_any_form_egeria_writes_give_the_same_typed_header(when):
+    data = _respelled(lambda d: d["elementHeader"]["versions"].update(createTime=when, updateTime=when))
+    decoded = OpenMetadataOutTopicEvent.from_json(json.dumps(data).encode())
+    assert decoded.element_header == CSV
+    assert decoded.element_header.versions.create_time == WHEN
+
+
+@pytest.mark.parametrize("when", ["2024-13-01T10:00:00Z", 253402300800000, -62135596800001, True])
+def test_a_header_date_out_of_range_is_undecodable_in_either_structs(when):
+    data = _respelled(lambda d: d["elementHeader"]["versions"].update(updateTime=when))
+    with pytest.raises(ValueError, match="elementHeader.versions.updateTime"):
+        OpenMetadataOutTopicEvent.from_json(json.dumps(data).encode())
+
+
+def test_a_date_without_a_time_is_read_leniently_as_midnight_utc():
+    data = _respelled(lambda d: d["elementHeader"]["versions"].update(updateTime="2024-05-01"))
+    decoded = OpenMetadataOutTopicEvent.from_json(json.dumps(data).encode())
+    assert decoded.element_header.versions.update_time == datetime(2024, 5, 1, tzinfo=timezone.utc)
