@@ -155,8 +155,13 @@ def test_an_unreachable_metadata_server_is_initialize_failed_and_retried_until_i
     clock = ManualClock()
     port = free_port()
     daemon = run_daemon(daemon_config(f"http://127.0.0.1:{port}", connector("patient")), clock)
-    for _ in range(3):
-        waiting = wait_status(daemon, "patient", ConnectorStatus.INITIALIZE_FAILED)
+    for attempt in range(3):
+        # this attempt's failure: the status alone may still be the previous attempt's
+        waiting = wait_until(
+            lambda: (r := report(daemon, "patient")).status is ConnectorStatus.INITIALIZE_FAILED
+            and r.restart_count >= attempt and r,
+            10, f"attempt {attempt} to fail",
+        )
         assert "127.0.0.1" in waiting.last_error
         clock.advance(16.0)
     server = MetadataServer(tmp_path / "late.db", server_name="test-mds", port=port, tokens={})
