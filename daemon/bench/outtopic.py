@@ -45,6 +45,7 @@ from daemon.model import TypeTable
 from daemon.model.element import ElementHeader, ElementOrigin, ElementType, ElementVersions
 from daemon.model.events import EventType, OpenMetadataOutTopicEvent
 from daemon.topics.names import out_topic
+from daemon.topics.sources import CONSUMER_DEFAULTS
 
 __all__ = ["Counting", "run_outtopic_bench"]
 
@@ -192,8 +193,8 @@ def _produce(bootstrap: str, topic: str, count: int) -> None:
 
 
 def _raw_rate(bootstrap: str, topic: str, count: int) -> float:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"raw-{uuid.uuid4().hex}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False, **FAST})
+    consumer = Consumer({**CONSUMER_DEFAULTS, "bootstrap.servers": bootstrap, "group.id": f"raw-{uuid.uuid4().hex}",
+                         **FAST})  # the client settings the daemon's Out Topic consumer has
     consumer.subscribe([topic])
     seen, started = 0, None
     deadline = time.monotonic() + 120

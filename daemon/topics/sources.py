@@ -21,7 +21,7 @@ from loguru import logger
 from daemon.errors import DaemonError, MetadataError
 from daemon.metadata import EventLogReader
 
-__all__ = ["EmbeddedSource", "EventSourceError", "KafkaSource", "Record", "Source"]
+__all__ = ["CONSUMER_DEFAULTS", "EmbeddedSource", "EventSourceError", "KafkaSource", "Record", "Source"]
 
 
 class EventSourceError(DaemonError):
@@ -61,6 +61,18 @@ AssignCallback = Callable[[list[int]], None]
 RevokeCallback = Callable[[list[int]], None]
 
 
+#: What a Kafka source's consumer is given unless its settings say otherwise.
+CONSUMER_DEFAULTS: dict[str, Any] = {
+    "enable.auto.commit": False,
+    "enable.auto.offset.store": False,
+    "auto.offset.reset": "earliest",
+    # Once its read-ahead queue is full the client waits this long before fetching again
+    # (librdkafka's default is 1 s): a consumer that empties a full queue in less time
+    # would then sit idle for the rest of it, again and again.
+    "fetch.queue.backoff.ms": 20,
+}
+
+
 class KafkaSource:
     """A confluent-kafka consumer on one topic, at-least-once: offsets are committed only as told."""
 
@@ -73,12 +85,7 @@ class KafkaSource:
         on_revoke: RevokeCallback,
     ) -> None:
         self.topic = topic
-        config = {
-            "enable.auto.commit": False,
-            "enable.auto.offset.store": False,
-            "auto.offset.reset": "earliest",
-            **settings,
-        }
+        config = {**CONSUMER_DEFAULTS, **settings}
         self._consumer = Consumer(config)
         self._on_assign = on_assign
         self._on_revoke = on_revoke

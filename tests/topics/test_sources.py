@@ -1,12 +1,17 @@
-"""The embedded event source: durable offsets, and offsets that outlived their event log."""
+"""Event sources: the embedded one's durable offsets, and offsets that outlived their event log; the
+Kafka one's read-ahead."""
 
 from __future__ import annotations
 
 import json
+import uuid
+
+from confluent_kafka import Producer
 
 from daemon.metadata import EventLogReader, MetadataClient
 from daemon.metadata_server import MetadataServer
-from daemon.topics.sources import EmbeddedSource
+from daemon.topics.sources import EmbeddedSource, KafkaSource
+from tests.broker import FAST_CONSUMER
 
 
 def server_with_events(tmp_path, count: int) -> MetadataServer:
@@ -58,3 +63,31 @@ def test_a_new_reader_asking_for_latest_skips_what_the_log_holds_and_keeps_that_
         assert [r.offset for r in again.poll(10, 0)] == [5]  # a restart resumes; it does not jump again
     finally:
         server.stop()
+
+
+def test_a_kafka_source_that_empties_its_read_ahead_queue_is_not_left_waiting_for_a_second(kafka_broker):
+    topic = f"read-ahead-{uuid.uuid4().hex[:8]}"
+    kafka_broker.create_topic(topic)
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap, "linger.ms": 5})
+    for i in range(5000):
+        producer.produce(topic, value=b"%08d" % i + b"." * 992)
+    assert producer.flush(10) == 0
+    # A read-ahead queue of 1 MB holds a fifth of the topic; once it is full the client postpones
+    # its next fetch (by 1 s, librdkafka's default).
+    settings = {"bootstrap.servers": kafka_broker.bootstrap, "group.id": topic, **FAST_CONSUMER,
+                "queued.min.messages": 100, "queued.max.messages.kbytes": 1024}
+    source = KafkaSource(topic, settings, on_assign=lambda p: None, on_revoke=lambda p: None)
+    try:
+        offsets, empty = [], 0
+        for _ in range(600):  # bounded: 5,000 records in batches of up to 500, and the group join
+            records = source.poll(500, 0.1)
+            offsets.extend(r.offset for r in records)
+            if offsets and not records:
+                empty += 1  # 0.1 s without a record once reading has begun
+            if len(offsets) >= 5000:
+                break
+        assert offsets == list(range(5000))
+        # Postponed by 1 s, it would find nothing for about ten polls at each refill.
+        assert empty <= 3, f"{empty} polls of 0.1 s found nothing fetched"
+    finally:
+        source.close({})
