@@ -254,7 +254,10 @@ class ReportsQuery:
 
 @frozen
 class Poll:
-    """A topic consumer's own reminder to poll its source again."""
+    """A topic consumer's own reminder to poll its source again; only the latest one it asked for
+    (``seq``) counts, so asking for one sooner makes a reminder already on its way void."""
+
+    seq: int = 0
 
 
 class Delivery(NamedTuple):

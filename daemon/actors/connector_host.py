@@ -227,8 +227,8 @@ class ConnectorHost(pykka.ThreadingActor):
             batch = self._pending[0]
             hook, deliveries = getattr(self._instance, batch.hook), batch.deliveries
             handled: list[tuple[int, int]] = []
-            index = batch.next
-            while index < len(deliveries):
+            done = handled.append
+            for index in range(batch.next, len(deliveries)):
                 delivery = deliveries[index]
                 try:
                     hook(delivery.payload)
@@ -238,10 +238,9 @@ class ConnectorHost(pykka.ThreadingActor):
                         self._report(batch.source, handled)
                         return
                 else:
-                    handled.append(delivery.key)
+                    done(delivery.key)
                 if self._attempts:
                     self._attempts.pop(delivery.key, None)
-                index += 1
             self._pending.popleft()
             self._report(batch.source, handled)
 

@@ -98,6 +98,8 @@ class TopicConsumer(pykka.ThreadingActor):
         self._paused = False
         self._last_commit = 0.0
         self._last_ack = 0.0  # time.monotonic() of the last acknowledgement from a connector
+        self._poll_seq = 0  # the Poll reminder that counts (see Poll)
+        self._poll_deferred = False  # a poll waits for the next acknowledgement (see _far_enough_ahead)
         self._finished_since_commit = 0
         self._stats = {"delivered": 0, "handled": 0, "dead_lettered": 0, "undecodable": 0}
         self._per_connector: dict[str, ConnectorCounts] = {}
@@ -111,7 +113,7 @@ class TopicConsumer(pykka.ThreadingActor):
 
     def on_start(self) -> None:
         self._source = self._source_factory(self._assigned, self._revoked)
-        self.actor_ref.tell(Poll())
+        self._poll_now()
 
     def on_stop(self) -> None:
         if self._source is not None:
@@ -138,8 +140,9 @@ class TopicConsumer(pykka.ThreadingActor):
         match message:
             case Ping():
                 return True
-            case Poll():
-                self._poll()
+            case Poll(seq):
+                if seq == self._poll_seq:  # else an older reminder, superseded
+                    self._poll()
             case EventsHandled(name, generation, keys, failures):
                 self._count(name, failed=failures)
                 self._finished(name, generation, keys)
@@ -202,7 +205,13 @@ class TopicConsumer(pykka.ThreadingActor):
             return
         settings = self._settings
         if not self._ready():
-            self._timer.tell(CallAt(self._clock.monotonic() + float(settings.poll_interval), self.actor_ref, Poll()))
+            self._poll_later()
+            return
+        if self._poll_deferred:
+            self._poll_deferred = False  # the reminder of a deferred poll: no acknowledgement came, read on
+        elif self._far_enough_ahead():
+            self._poll_deferred = True  # the next acknowledgement polls (see _finished), else the reminder
+            self._poll_later()
             return
         records = self._source.poll(settings.batch_size, self._poll_timeout())
         if records:
@@ -211,9 +220,18 @@ class TopicConsumer(pykka.ThreadingActor):
             self._send(route)
         self._after_progress()
         if records or not (self._idle_poll or self._paused):
-            self.actor_ref.tell(Poll())
+            self._poll_now()
         else:
-            self._timer.tell(CallAt(self._clock.monotonic() + float(settings.poll_interval), self.actor_ref, Poll()))
+            self._poll_later()
+
+    def _poll_now(self) -> None:
+        self._poll_seq += 1
+        self.actor_ref.tell(Poll(self._poll_seq))
+
+    def _poll_later(self) -> None:
+        self._poll_seq += 1
+        when = self._clock.monotonic() + float(self._settings.poll_interval)
+        self._timer.tell(CallAt(when, self.actor_ref, Poll(self._poll_seq)))
 
     def _poll_timeout(self) -> float:
         """How long a poll may wait for records: never while messages (acknowledgements) wait in
@@ -227,6 +245,23 @@ class TopicConsumer(pykka.ThreadingActor):
             return min(interval, 0.001)
         return interval
 
+    def _far_enough_ahead(self) -> bool:
+        """Whether reading more can wait for an acknowledgement (or the poll reminder): a window and
+        a poll's worth of records are read ahead, and every connector not on hold has a poll's
+        worth queued behind its window. Reading on would only lengthen the queues until
+        ``max_buffered`` pauses the partitions, and each resume drops what the client had fetched."""
+        settings = self._settings
+        if self._paused or self._tracker.unfinished() < min(
+            settings.max_buffered, settings.max_in_flight_per_connector + settings.batch_size
+        ):
+            return False
+        lanes = self._lanes
+        for route in self._routing.routes():
+            lane = lanes.get(route.name)
+            if not route.held and (lane is None or len(lane.queued) < settings.batch_size):
+                return False
+        return True
+
     def _awaiting_room(self) -> bool:
         """Whether some connector has records queued behind a full window of records sent to it."""
         limit = self._settings.max_in_flight_per_connector
@@ -237,22 +272,33 @@ class TopicConsumer(pykka.ThreadingActor):
         return False
 
     def _route(self, records: list[Record]) -> None:
-        """Decode each record once and queue it for every interested connector (the hot path)."""
-        decode, handed_out, lanes = self._decode, self._tracker.handed_out, self._lanes
+        """Decode each record once and queue it for every interested connector (the hot path).
+
+        The tracker hears of records in runs: consecutive records of one partition wanted by
+        the same connectors are handed out in one call."""
+        decode, lanes = self._decode, self._lanes
         interested: Callable[[Any], tuple[list[Route], list[str]]] = self._routing.interested_names
         if self._hook != "on_event":  # technology topics: every subscriber gets every message
             everyone = list(self._routing.routes())
             everyone_names = [route.name for route in everyone]
             interested = lambda payload: (everyone, everyone_names)  # noqa: E731
+        hand_out = self._tracker.handed_out_many
+        run: list[int] = []  # offsets of the current run
+        run_partition, run_names = -1, None
         for record in records:
             try:
                 payload = decode(record)
             except ValueError as exc:
+                hand_out(run_partition, run, run_names or ())
+                run, run_names = [], None
                 self._undecodable(record, exc)
                 continue
             routes, names = interested(payload)
             partition, offset = record.partition, record.offset
-            handed_out(partition, offset, names)
+            if partition != run_partition or not (names is run_names or names == run_names):
+                hand_out(run_partition, run, run_names or ())
+                run, run_partition, run_names = [], partition, names
+            run.append(offset)
             if routes:
                 delivery = _new_tuple(Delivery, ((partition, offset), payload, record))  # Delivery(...), faster
                 for name in names:
@@ -260,6 +306,7 @@ class TopicConsumer(pykka.ThreadingActor):
                     if lane is None:
                         lane = lanes[name] = Lane(deque(), deque())
                     lane.queued.append(delivery)
+        hand_out(run_partition, run, run_names or ())
 
     def _undecodable(self, record: Record, exc: ValueError) -> None:
         self._stats["undecodable"] += 1
@@ -311,6 +358,9 @@ class TopicConsumer(pykka.ThreadingActor):
         self._finished_since_commit += len(finished)
         self._send(route)
         self._after_progress()
+        if self._poll_deferred:
+            self._poll_deferred = False
+            self._poll_now()
 
     def _dead_letter(self, name: str, generation: int, key: tuple[int, int], error: str, attempts: int) -> None:
         route, lane = self._routing.get(name), self._lanes.get(name)
@@ -349,6 +399,7 @@ class TopicConsumer(pykka.ThreadingActor):
             self._source.resume(offsets)
             self._paused = False
             self._log.info("resumed at {} unfinished records", unfinished)
+            self._poll_now()  # not at the paused poll's reminder: the connectors may be idle until then
 
     def _replay(self, name: str) -> int:
         """Deliver every dead letter of ``name`` again (not tracked for commits); returns how many."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import json
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from datetime import datetime, timezone
 from typing import Any, cast
 
@@ -150,7 +150,8 @@ class OpenMetadataOutTopicEvent:
 
     @property
     def event_type(self) -> EventType:
-        return cast(EventType, self._values["event_type"])  # always known: routing reads it first
+        event_type: EventType = self._values["event_type"]  # always known: routing reads it first
+        return event_type
 
     @property
     def event_time(self) -> datetime:
@@ -162,7 +163,8 @@ class OpenMetadataOutTopicEvent:
 
     @property
     def element_properties(self) -> Mapping[str, Any] | None:
-        return cast("Mapping[str, Any] | None", self._values["element_properties"])
+        properties: Mapping[str, Any] | None = self._values["element_properties"]
+        return properties
 
     @property
     def previous_element_header(self) -> ElementHeader | None:
@@ -170,7 +172,7 @@ class OpenMetadataOutTopicEvent:
 
     @property
     def previous_element_properties(self) -> Mapping[str, Any] | None:
-        return cast("Mapping[str, Any] | None", self._values["previous_element_properties"])
+        return cast("Mapping[str, Any] | None", self._get("previous_element_properties"))
 
     @property
     def classification_name(self) -> str | None:
@@ -178,11 +180,11 @@ class OpenMetadataOutTopicEvent:
 
     @property
     def classification_properties(self) -> Mapping[str, Any] | None:
-        return cast("Mapping[str, Any] | None", self._values["classification_properties"])
+        return cast("Mapping[str, Any] | None", self._get("classification_properties"))
 
     @property
     def previous_classification_properties(self) -> Mapping[str, Any] | None:
-        return cast("Mapping[str, Any] | None", self._values["previous_classification_properties"])
+        return cast("Mapping[str, Any] | None", self._get("previous_classification_properties"))
 
     @property
     def end_one_element_header(self) -> ElementHeader | None:
@@ -215,6 +217,16 @@ class OpenMetadataOutTopicEvent:
             return () if header is None else (header.type.typeName, *(header.type.superTypeNames or ()))
         typed = self.element_header
         return () if typed is None else (typed.type.type_name, *typed.type.super_type_names)
+
+    @property
+    def routing_key(self) -> tuple[EventType, Hashable]:
+        """What routing an event depends on: its event type, and its element's type name with the
+        supertypes (as the wire struct, or as ``element_type_names``). Equal keys route alike."""
+        wire = self._wire
+        if wire is not None:
+            header = wire.elementHeader
+            return (self._values["event_type"], None if header is None else header.type)
+        return (self.event_type, self.element_type_names)
 
     @property
     def element_type_name(self) -> str | None:
@@ -282,7 +294,7 @@ class OpenMetadataOutTopicEvent:
             if header is not None:
                 data[key] = header.to_wire()
         for key, attribute in _PROPERTIES.items():
-            values = self._values[attribute]
+            values = self._get(attribute)
             if values is not None:
                 data[key] = encode_properties(values, key) or {"class": "ElementProperties", "propertyValueMap": {}}
         if self.classification_name is not None:
@@ -309,10 +321,7 @@ class OpenMetadataOutTopicEvent:
             values = {
                 "event_type": event_type,
                 "element_properties": None if properties is None else plain_properties(properties, "elementProperties"),
-                "previous_element_properties": None,
-                "classification_properties": None,
-                "previous_classification_properties": None,
-            }
+            }  # the rare property maps only when present (see _FROM_WIRE)
             if not (wire.previousElementHeader is wire.endOneElementHeader is wire.endTwoElementHeader is None):
                 for key, attribute in _RARE_HEADERS:
                     if (header := getattr(wire, key)) is not None:
@@ -324,13 +333,17 @@ class OpenMetadataOutTopicEvent:
                         values[attribute] = plain_properties(properties, key)
         except ValueError as exc:
             raise ValueError(f"not an OpenMetadataOutTopicEvent: {exc}") from exc
-        event = object.__new__(cls)
-        object.__setattr__(event, "_wire", wire)
-        object.__setattr__(event, "_values", values)
+        event = _new(cls)
+        _set_wire(event, wire)
+        _set_values(event, values)
         return event
 
 
 _FIELDS = OpenMetadataOutTopicEvent.__match_args__
+_new = object.__new__
+# the slots' own setters: what object.__setattr__ ends up calling, without looking them up by name
+_set_wire = OpenMetadataOutTopicEvent.__dict__["_wire"].__set__
+_set_values = OpenMetadataOutTopicEvent.__dict__["_values"].__set__
 _MIN_MILLIS = -62135596800000  # 0001-01-01T00:00:00Z and
 _MAX_MILLIS = 253402300800000  # 10000-01-01T00:00:00Z: what a datetime can hold
 _RARE_HEADERS = tuple((key, attribute) for key, attribute in _HEADERS.items() if key != "elementHeader")
@@ -378,6 +391,10 @@ _FROM_WIRE: dict[str, Callable[[Any], Any]] = {
     "event_id": lambda wire: wire.eventId or "",
     "sequence": lambda wire: wire.sequence,
     "event_version_id": lambda wire: EVENT_VERSION if wire.eventVersionId is None else wire.eventVersionId,
+    # present ones are decoded (and checked) with the event; absent ones are None
+    "previous_element_properties": lambda wire: None,
+    "classification_properties": lambda wire: None,
+    "previous_classification_properties": lambda wire: None,
 }
 
 

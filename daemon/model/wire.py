@@ -51,7 +51,7 @@ class WireProperties(msgspec.Struct, frozen=True, gc=False):
 
 class WireType(msgspec.Struct, frozen=True, gc=False):
     typeName: str
-    superTypeNames: list[str] | None = None
+    superTypeNames: tuple[str, ...] | None = None  # a tuple: the struct is hashable (a routing key)
 
 
 class WireOrigin(msgspec.Struct, frozen=True, gc=False):
@@ -245,12 +245,11 @@ def header_document(header: AnyHeader) -> dict[str, Any]:
     document: dict[str, Any] = msgspec.to_builtins(header)
     if header.guid is None:
         document.pop("guid", None)
-    if type(header) is StrictHeader:  # JSON arrays, as the lenient structs keep them
-        kind = document["type"]
-        if kind.get("superTypeNames") is not None:
-            kind["superTypeNames"] = list(kind["superTypeNames"])
-        if document.get("classifications") is not None:
-            document["classifications"] = list(document["classifications"])
+    kind = document["type"]  # JSON arrays where the structs keep tuples
+    if kind.get("superTypeNames") is not None:
+        kind["superTypeNames"] = list(kind["superTypeNames"])
+    if type(document.get("classifications")) is tuple:
+        document["classifications"] = list(document["classifications"])
     return document
 
 

@@ -8,7 +8,7 @@ or the connector's own user id made the change — is not delivered back to it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 from attrs import define, frozen
@@ -70,8 +70,8 @@ class RoutingTable:
     def __init__(self, suppress_echo: bool = True) -> None:
         self._routes: dict[str, Route] = {}
         self._suppress_echo = suppress_echo
-        # (event type, element type names) -> (routes wanting such events, their names, whether any checks echoes)
-        self._wanted: dict[tuple[EventType, tuple[str, ...]], tuple[list[Route], list[str], bool]] = {}
+        # an event's routing_key -> (routes wanting such events, their names, whether any checks echoes)
+        self._wanted: dict[tuple[EventType, Hashable], tuple[list[Route], list[str], bool]] = {}
 
     def subscribe(self, route: Route) -> Route | None:
         """Add or replace (a new generation) a connector's route; returns the one it replaced."""
@@ -98,15 +98,17 @@ class RoutingTable:
 
     def interested_names(self, event: OpenMetadataOutTopicEvent) -> tuple[list[Route], list[str]]:
         """Routes that should receive ``event`` and their names (the hot path: answers are remembered
-        per event type and element type with its supertypes; the lists returned are shared, read-only)."""
-        kind = (event.event_type, event.element_type_names)
-        known = self._wanted.get(kind)
+        per ``routing_key``, the event type and element type with its supertypes; the lists returned
+        are shared, read-only)."""
+        key = event.routing_key
+        known = self._wanted.get(key)
         if known is None:
             if len(self._wanted) >= 10_000:  # bounded: element types are few, but a feed may invent many
                 self._wanted.clear()
+            kind = (event.event_type, event.element_type_names)
             wanted = [route for route in self._routes.values() if route.wants_kind(*kind)]
             check_echo = self._suppress_echo and any(route.checks_echo for route in wanted)
-            known = self._wanted[kind] = (wanted, [route.name for route in wanted], check_echo)
+            known = self._wanted[key] = (wanted, [route.name for route in wanted], check_echo)
         wanted, names, check_echo = known
         if check_echo:
             wanted = [route for route in wanted if not route.echo.caused(event)]

@@ -79,6 +79,26 @@ class AckTracker:
                     queue = waiting[connector] = deque()
                 queue.append(offset)
 
+    def handed_out_many(self, partition: int, offsets: list[int], connectors: Collection[str]) -> None:
+        """``handed_out`` for several offsets of one partition, in the order consumed, all handed to
+        the same ``connectors`` (the routing hot path: one call per run of alike records)."""
+        if not offsets:
+            return
+        state = self._partitions.get(partition)
+        if state is None:
+            state = self._partitions[partition] = _Partition(offsets[0])
+        highest = max(offsets)
+        if highest >= state.next_offset:
+            state.next_offset = highest + 1
+        if connectors:
+            state.held.extend(offsets)
+            waiting = state.waiting
+            for connector in connectors:
+                queue = waiting.get(connector)
+                if queue is None:
+                    queue = waiting[connector] = deque()
+                queue.extend(offsets)
+
     def done(self, partition: int, offset: int, connector: str) -> None:
         """``connector`` finished ``offset`` (idempotent; unknown partitions and offsets are ignored)."""
         state = self._partitions.get(partition)

@@ -1,4 +1,5 @@
-"""The topic consumer's polling: quick while a connector is acknowledging, idle-paced otherwise."""
+"""The topic consumer's polling: quick while a connector is acknowledging, idle-paced otherwise, and
+not further ahead of acknowledging connectors than it needs to be."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from daemon.actors.topic_consumer import TopicConsumer
 from daemon.clock import SystemClock
 from daemon.config import EventBusConfig
 from daemon.config.types import Duration
-from daemon.messages import ConsumerStatsQuery, Subscribe
+from daemon.messages import ConsumerStatsQuery, DeliverEvents, EventsHandled, Subscribe
 from daemon.model import ElementHeader, ElementType, EventType, OpenMetadataOutTopicEvent
 from daemon.topics.dead_letter import FileDeadLetters
 from daemon.topics.sources import KafkaSource
@@ -24,13 +25,18 @@ from tests.conftest import wait_until
 
 
 class CountingSource(KafkaSource):
-    """A real Kafka source that counts its polls."""
+    """A real Kafka source that counts its polls and pauses."""
 
     polls = 0
+    pauses = 0
 
     def poll(self, max_records, timeout):
         CountingSource.polls += 1
         return super().poll(max_records, timeout)
+
+    def pause(self):
+        CountingSource.pauses += 1
+        super().pause()
 
 
 class Hung(pykka.ThreadingActor):
@@ -40,15 +46,63 @@ class Hung(pykka.ThreadingActor):
         return None
 
 
-def test_a_connector_that_stopped_acknowledging_is_not_waited_for_in_a_tight_loop(kafka_broker, tmp_path):
-    topic = f"polling-{uuid.uuid4().hex[:8]}"
+class Steady(pykka.ThreadingActor):
+    """A connector host that takes 5 ms over each batch, then says it finished it; keeps the offsets."""
+
+    def __init__(self):
+        super().__init__()
+        self.offsets = []
+
+    def on_receive(self, message):
+        if isinstance(message, DeliverEvents):
+            threading.Event().wait(0.005)  # the connector's work
+            keys = tuple(d.key for d in message.deliveries)
+            self.offsets.extend(key[1] for key in keys)
+            message.source.tell(EventsHandled(message.name, message.generation, keys))
+        return None
+
+
+def _produce(kafka_broker, topic, count):
     kafka_broker.create_topic(topic)
-    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap})
-    for i in range(20):
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap, "linger.ms": 5})
+    for i in range(count):
         header = ElementHeader(f"g-{i}", ElementType("DataFile"))
         event = OpenMetadataOutTopicEvent(EventType.NEW_ELEMENT_CREATED, datetime.now(timezone.utc), element_header=header)
         producer.produce(topic, value=event.to_json())
     assert producer.flush(10) == 0
+
+
+def test_a_consumer_ahead_of_an_acknowledging_connector_waits_for_it_instead_of_pausing(kafka_broker, tmp_path):
+    topic = f"ahead-{uuid.uuid4().hex[:8]}"
+    _produce(kafka_broker, topic, 3000)
+    # Reading (50 a poll) is far quicker than the connector (50 per 5 ms): without waiting for its
+    # acknowledgements the consumer would reach max_buffered and pause, again and again.
+    settings = EventBusConfig(max_in_flight_per_connector=50, batch_size=50, max_buffered=1000)
+    source_settings = {"bootstrap.servers": kafka_broker.bootstrap, "group.id": topic, **FAST_CONSUMER}
+    clock = SystemClock()
+    timer = Timer.start(clock)
+    host = Steady.start()
+    CountingSource.pauses = 0
+    consumer = TopicConsumer.start(
+        name="ahead", hook="on_event", settings=settings, timer=timer, clock=clock,
+        source_factory=lambda assigned, revoked: CountingSource(topic, source_settings, on_assign=assigned,
+                                                                on_revoke=revoked),
+        decode=decode_out_topic_event, dead_letters=FileDeadLetters(tmp_path / "dlq.jsonl"),
+    )
+    try:
+        consumer.tell(Subscribe("steady", 1, host, (((), ()),), None, None))
+        wait_until(lambda: consumer.ask(ConsumerStatsQuery(), timeout=5).handled == 3000, 60, "all 3000 handled")
+        assert host.proxy().offsets.get(timeout=5) == list(range(3000))
+        assert CountingSource.pauses == 0
+    finally:
+        consumer.stop(timeout=10)
+        host.stop()
+        timer.stop()
+
+
+def test_a_connector_that_stopped_acknowledging_is_not_waited_for_in_a_tight_loop(kafka_broker, tmp_path):
+    topic = f"polling-{uuid.uuid4().hex[:8]}"
+    _produce(kafka_broker, topic, 20)
     settings = EventBusConfig(max_in_flight_per_connector=5, poll_interval=Duration(0.05))
     source_settings = {"bootstrap.servers": kafka_broker.bootstrap, "group.id": topic, **FAST_CONSUMER}
     clock = SystemClock()

@@ -81,3 +81,19 @@ def test_done_many_finishes_in_order_and_across_partitions_like_done():
     many.done_many("a", [(0, 1), (1, 6)])
     assert many.committable() == {0: 4, 1: 7}
     assert many.unfinished() == 0
+
+
+def test_handing_out_a_run_at_once_tracks_like_one_at_a_time():
+    one, many = AckTracker(), AckTracker()
+    runs = [(0, [3, 4, 5], ("a", "b")), (0, [6], ()), (1, [9, 10], ("a",)), (0, [7, 8], ("b",)), (0, [], ("a",))]
+    for partition, offsets, connectors in runs:
+        for offset in offsets:
+            one.handed_out(partition, offset, connectors)
+        many.handed_out_many(partition, offsets, connectors)
+    assert many.committable() == one.committable() == {0: 3, 1: 9}
+    assert many.unfinished() == one.unfinished() == 7
+    for tracker in (one, many):
+        tracker.done_many("a", [(0, 3), (0, 4), (0, 5), (1, 9)])
+        tracker.done_many("b", [(0, 3), (0, 4), (0, 5), (0, 7)])
+    assert many.committable() == one.committable() == {0: 8, 1: 10}
+    assert many.next_offset(0) == one.next_offset(0) == 9
