@@ -346,13 +346,24 @@ class TopicConsumer(pykka.ThreadingActor):
         if route is None or route.generation != generation:
             return  # an older instance: its records are delivered again to the new one
         self._last_ack = time.monotonic()
-        sent, finished = self._lanes[name].sent, []
-        for key in keys:
-            if sent and sent[0].key == key:  # in the order sent: the usual case
+        lane = self._lanes[name]
+        sent, count = lane.sent, len(keys)
+        finished: tuple[tuple[int, int], ...] | list[tuple[int, int]]
+        if count and count <= len(sent) and sent[0].key == keys[0] and sent[count - 1].key == keys[-1]:
+            # The usual case: the oldest records sent, all of them, in the order sent. A host reports
+            # what it handled in that order, without gaps (a dead letter is taken out before), so
+            # when both ends match, so does everything between.
+            for _ in range(count):
                 sent.popleft()
-            elif key[0] < 0 or self._lanes[name].take_sent(key) is None:  # replayed dead letters are not tracked
-                continue
-            finished.append(key)
+            finished = keys
+        else:
+            finished = []
+            for key in keys:
+                if sent and sent[0].key == key:
+                    sent.popleft()
+                elif key[0] < 0 or lane.take_sent(key) is None:  # replayed dead letters are not tracked
+                    continue
+                finished.append(key)
         self._tracker.done_many(name, finished)
         self._stats["handled"] += len(finished)
         self._finished_since_commit += len(finished)

@@ -210,7 +210,7 @@ def _raw_rate(bootstrap: str, topic: str, count: int) -> float:
 
 @contextlib.contextmanager
 def _daemon(
-    folder: Path, broker: Any, root: str, connectors: int, commit_interval: str = "1s", in_flight: int = 500
+    folder: Path, broker: Any, root: str, connectors: int, commit_interval: str = "1s"
 ) -> Iterator[Daemon]:
     """A daemon with ``connectors`` counting connectors on the Out Topic under ``root``.
 
@@ -225,8 +225,7 @@ def _daemon(
         "logging": {"level": "WARNING"},
         "metadata_server": {"url": server.url, "server_name": "bench-mds"},
         "event_bus": {"type": "kafka", "bootstrap_servers": broker.bootstrap, "topic_root": root, "consumer": FAST,
-                      "poll_interval": POLL, "commit_interval": commit_interval,
-                      "max_in_flight_per_connector": in_flight},
+                      "poll_interval": POLL, "commit_interval": commit_interval},
         "state_directory": str(folder / root),
         "services": [{"url_marker": "catalog-integrator", "connectors": [
             {"name": f"c{i}", "connector": "daemon.bench.outtopic:Counting", "refresh": 0,

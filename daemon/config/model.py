@@ -99,7 +99,7 @@ class EventBusConfig:
     consumer: dict[str, Any] = field(factory=dict)
     producer: dict[str, Any] = field(factory=dict)
     start_position: Literal["earliest", "latest"] = "earliest"
-    max_in_flight_per_connector: int = 500
+    max_in_flight_per_connector: int = 1000
     max_buffered: int = 10_000
     handler_attempts: int = 3
     retry_backoff: Duration = Duration(0.5)

@@ -219,13 +219,14 @@ class OpenMetadataOutTopicEvent:
         return () if typed is None else (typed.type.type_name, *typed.type.super_type_names)
 
     @property
-    def routing_key(self) -> tuple[EventType, Hashable]:
-        """What routing an event depends on: its event type, and its element's type name with the
-        supertypes (as the wire struct, or as ``element_type_names``). Equal keys route alike."""
+    def routing_key(self) -> tuple[Hashable, Hashable]:
+        """What routing an event depends on: its event type (its name, for a decoded event), and its
+        element's type name with the supertypes (the wire struct, or ``element_type_names``). Equal
+        keys route alike."""
         wire = self._wire
-        if wire is not None:
+        if wire is not None:  # the wire's own strings and struct: nothing is built, nothing hashed in Python
             header = wire.elementHeader
-            return (self._values["event_type"], None if header is None else header.type)
+            return (wire.eventType, None if header is None else header.type)
         return (self.event_type, self.element_type_names)
 
     @property

@@ -27,7 +27,7 @@ import msgspec
 
 from daemon.model.properties import PLAIN_TYPES, decode_properties, decode_value
 
-__all__ = ["AnyEvent", "AnyHeader", "WireEvent", "WireHeader", "WireProperties", "decode_event", "plain_properties"]
+__all__ = ["EVENT_TYPE_NAMES", "AnyEvent", "AnyHeader", "WireEvent", "WireHeader", "WireProperties", "decode_event", "plain_properties"]
 
 
 class WireValue(msgspec.Struct, frozen=True, gc=False, omit_defaults=True, rename={"class_": "class"}):
@@ -107,6 +107,13 @@ _PrimitiveCategory = Literal[
     "OM_PRIMITIVE_TYPE_OBJECT", "OM_PRIMITIVE_TYPE_UNKNOWN",
 ]
 _Time = datetime | int | float | None
+#: Egeria's OpenMetadataEventType names (``EventType`` in ``daemon.model.events`` has the same).
+EVENT_TYPE_NAMES = (
+    "NEW_ELEMENT_CREATED", "ELEMENT_UPDATED", "ELEMENT_DELETED", "ELEMENT_ARCHIVED", "ELEMENT_RESTORED",
+    "ELEMENT_CLASSIFIED", "ELEMENT_RECLASSIFIED", "ELEMENT_DECLASSIFIED", "NEW_RELATIONSHIP",
+    "UPDATED_RELATIONSHIP_PROPERTIES", "DELETED_RELATIONSHIP",
+)
+_EventTypeName = Literal[EVENT_TYPE_NAMES]  # type: ignore[valid-type]  # built from the names above
 
 
 class StrictPrimitive(msgspec.Struct, frozen=True, gc=False, omit_defaults=True, tag_field="class",
@@ -170,7 +177,7 @@ class StrictHeader(msgspec.Struct, frozen=True, gc=False):
 
 
 class StrictEvent(msgspec.Struct, frozen=True, gc=False):
-    eventType: str
+    eventType: _EventTypeName  # one shared string per name (its hash is kept: a routing key)
     eventTime: int | float
     eventId: str | None = None
     sequence: int | None = None

@@ -71,7 +71,7 @@ class RoutingTable:
         self._routes: dict[str, Route] = {}
         self._suppress_echo = suppress_echo
         # an event's routing_key -> (routes wanting such events, their names, whether any checks echoes)
-        self._wanted: dict[tuple[EventType, Hashable], tuple[list[Route], list[str], bool]] = {}
+        self._wanted: dict[tuple[Hashable, Hashable], tuple[list[Route], list[str], bool]] = {}
 
     def subscribe(self, route: Route) -> Route | None:
         """Add or replace (a new generation) a connector's route; returns the one it replaced."""

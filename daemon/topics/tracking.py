@@ -16,7 +16,7 @@ finished out of order (allowed, not expected) waits in a set until it reaches th
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 __all__ = ["AckTracker"]
 
@@ -112,7 +112,7 @@ class AckTracker:
         elif offsets[0] < offset <= offsets[-1]:
             state.early.setdefault(connector, set()).add(offset)
 
-    def done_many(self, connector: str, keys: list[tuple[int, int]]) -> None:
+    def done_many(self, connector: str, keys: Sequence[tuple[int, int]]) -> None:
         """``done`` for each (partition, offset) in ``keys``, in one call (the acknowledgement hot path)."""
         partition, offsets, early = None, None, None
         for key in keys:

@@ -235,3 +235,11 @@ def test_a_date_without_a_time_is_read_leniently_as_midnight_utc():
     data = _respelled(lambda d: d["elementHeader"]["versions"].update(updateTime="2024-05-01"))
     decoded = OpenMetadataOutTopicEvent.from_json(json.dumps(data).encode())
     assert decoded.element_header.versions.update_time == datetime(2024, 5, 1, tzinfo=timezone.utc)
+
+
+def test_the_strict_structs_know_every_event_type_and_no_other():
+    from daemon.model.wire import EVENT_TYPE_NAMES
+
+    assert set(EVENT_TYPE_NAMES) == {event_type.name for event_type in EventType}
+    with pytest.raises(ValueError, match="eventType: unknown event type 'ELEMENT_EXPLODED'"):
+        OpenMetadataOutTopicEvent.from_json(b'{"eventType": "ELEMENT_EXPLODED", "eventTime": 1}')
