@@ -59,6 +59,7 @@ from daemon.metadata_server._rules import ServerIdentity, not_found, utc_now
 from daemon.metadata_server._writes import Writes
 from daemon.metadata_server.store import Store, StoreWriter
 from daemon.model import Element, EventType, TypeTable
+from daemon.topics.sources import CONSUMER_DEFAULTS
 
 __all__ = ["IN_TOPIC_EVENT_TYPES", "InTopicApplier", "InTopicConsumer", "InTopicEvent", "parse_in_topic_event"]
 
@@ -313,7 +314,8 @@ class InTopicConsumer:
         self._dead_letter_topic = dead_letter_topic
         self._consumer_config: dict[str, Any] = {
             "group.id": f"{server_name}.inTopic", "client.id": f"{server_name}-in-topic",
-            "allow.auto.create.topics": True, **consumer_config,
+            "allow.auto.create.topics": True, "fetch.queue.backoff.ms": CONSUMER_DEFAULTS["fetch.queue.backoff.ms"],
+            **consumer_config,
             "enable.auto.offset.store": False, "auto.offset.reset": "earliest",
         }
         bootstrap = {k: v for k, v in consumer_config.items() if k in ("bootstrap.servers", "test.mock.num.brokers")}

@@ -65,19 +65,7 @@ class AckTracker:
 
     def handed_out(self, partition: int, offset: int, connectors: Collection[str]) -> None:
         """Record ``offset`` as handed to ``connectors`` (empty: nobody is interested, finished at once)."""
-        state = self._partitions.get(partition)
-        if state is None:
-            state = self._partitions[partition] = _Partition(offset)
-        if offset >= state.next_offset:
-            state.next_offset = offset + 1
-        if connectors:
-            state.held.append(offset)
-            waiting = state.waiting
-            for connector in connectors:
-                queue = waiting.get(connector)
-                if queue is None:
-                    queue = waiting[connector] = deque()
-                queue.append(offset)
+        self.handed_out_many(partition, [offset], connectors)
 
     def handed_out_many(self, partition: int, offsets: list[int], connectors: Collection[str]) -> None:
         """``handed_out`` for several offsets of one partition, in the order consumed, all handed to
