@@ -157,7 +157,10 @@ class EventBus:
                 "auto.offset.reset": bus.start_position,
                 **bus.consumer,
             }
-            return lambda assigned, revoked: KafkaSource(topic, settings, on_assign=assigned, on_revoke=revoked)
+            # Out Topic events are read from their value alone (a dead letter keeps topic, partition,
+            # offset and value): no key, no headers.
+            return lambda assigned, revoked: KafkaSource(topic, settings, on_assign=assigned, on_revoke=revoked,
+                                                         keys_and_headers=False)
         reader = EventLogReader(self._metadata_url, config.metadata_server.server_name, token=self._metadata_token)
         offsets = self._state / f"out-topic-{marker}.offsets.json"
         return lambda assigned, revoked: EmbeddedSource(reader, offsets, on_assign=assigned,

@@ -91,3 +91,29 @@ def test_a_kafka_source_that_empties_its_read_ahead_queue_is_not_left_waiting_fo
         assert empty <= 3, f"{empty} polls of 0.1 s found nothing fetched"
     finally:
         source.close({})
+
+
+def test_a_kafka_source_reads_keys_and_headers_unless_told_nobody_needs_them(kafka_broker):
+    topic = f"keys-{uuid.uuid4().hex[:8]}"
+    kafka_broker.create_topic(topic)
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap})
+    producer.produce(topic, key=b"k", value=b"v", headers=[("origin", b"test"), ("empty", None)])
+    assert producer.flush(10) == 0
+    seen = {}
+    for keys_and_headers in (True, False):
+        settings = {"bootstrap.servers": kafka_broker.bootstrap, "group.id": f"{topic}-{keys_and_headers}",
+                    **FAST_CONSUMER}
+        source = KafkaSource(topic, settings, on_assign=lambda p: None, on_revoke=lambda p: None,
+                             keys_and_headers=keys_and_headers)
+        try:
+            records = []
+            for _ in range(100):  # bounded: the group join, then one record
+                records = source.poll(10, 0.2)
+                if records:
+                    break
+            (record,) = records
+            seen[keys_and_headers] = (record.offset, record.value, record.key, record.headers)
+        finally:
+            source.close({})
+    assert seen[True] == (0, b"v", b"k", (("origin", b"test"),))
+    assert seen[False] == (0, b"v", None, ())
