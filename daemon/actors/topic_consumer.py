@@ -29,7 +29,7 @@ from typing import Any
 import pykka
 from loguru import logger
 
-from daemon.actors._lanes import ConnectorCounts, ConsumerStats, Lane
+from daemon.actors._lanes import ConnectorCounts, ConsumerStats, Lane, awaiting_room, far_enough_ahead
 from daemon.clock import Clock
 from daemon.config import EventBusConfig
 from daemon.messages import (
@@ -99,7 +99,7 @@ class TopicConsumer(pykka.ThreadingActor):
         self._last_commit = 0.0
         self._last_ack = 0.0  # time.monotonic() of the last acknowledgement from a connector
         self._poll_seq = 0  # the Poll reminder that counts (see Poll)
-        self._poll_deferred = False  # a poll waits for the next acknowledgement (see _far_enough_ahead)
+        self._poll_deferred = False  # a poll waits for the next acknowledgement (see far_enough_ahead)
         self._finished_since_commit = 0
         self._stats = {"delivered": 0, "handled": 0, "dead_lettered": 0, "undecodable": 0}
         self._per_connector: dict[str, ConnectorCounts] = {}
@@ -209,7 +209,9 @@ class TopicConsumer(pykka.ThreadingActor):
             return
         if self._poll_deferred:
             self._poll_deferred = False  # the reminder of a deferred poll: no acknowledgement came, read on
-        elif self._far_enough_ahead():
+        elif not self._paused and far_enough_ahead(
+            self._routing.routes(), self._lanes, self._tracker.unfinished(), settings
+        ):
             self._poll_deferred = True  # the next acknowledgement polls (see _finished), else the reminder
             self._poll_later()
             return
@@ -241,35 +243,11 @@ class TopicConsumer(pykka.ThreadingActor):
         if self._paused or not self.actor_inbox.empty():
             return 0.0
         interval = float(self._settings.poll_interval)
-        if time.monotonic() - self._last_ack < _BRISK and self._awaiting_room():
+        if time.monotonic() - self._last_ack < _BRISK and awaiting_room(
+            self._routing.routes(), self._lanes, self._settings.max_in_flight_per_connector
+        ):
             return min(interval, 0.001)
         return interval
-
-    def _far_enough_ahead(self) -> bool:
-        """Whether reading more can wait for an acknowledgement (or the poll reminder): a window and
-        a poll's worth of records are read ahead, and every connector not on hold has a poll's
-        worth queued behind its window. Reading on would only lengthen the queues until
-        ``max_buffered`` pauses the partitions, and each resume drops what the client had fetched."""
-        settings = self._settings
-        if self._paused or self._tracker.unfinished() < min(
-            settings.max_buffered, settings.max_in_flight_per_connector + settings.batch_size
-        ):
-            return False
-        lanes = self._lanes
-        for route in self._routing.routes():
-            lane = lanes.get(route.name)
-            if not route.held and (lane is None or len(lane.queued) < settings.batch_size):
-                return False
-        return True
-
-    def _awaiting_room(self) -> bool:
-        """Whether some connector has records queued behind a full window of records sent to it."""
-        limit = self._settings.max_in_flight_per_connector
-        for route in self._routing.routes():
-            lane = self._lanes.get(route.name)
-            if lane is not None and lane.queued and not route.held and len(lane.sent) >= limit:
-                return True
-        return False
 
     def _route(self, records: list[Record]) -> None:
         """Decode each record once and queue it for every interested connector (the hot path).
