@@ -252,9 +252,46 @@ class TopicConsumer(pykka.ThreadingActor):
     def _route(self, records: list[Record]) -> None:
         """Decode each record once and queue it for every interested connector (the hot path).
 
-        The tracker hears of records in runs: consecutive records of one partition wanted by
-        the same connectors are handed out in one call."""
-        decode, lanes = self._decode, self._lanes
+        The usual poll (records of one partition, all decodable, all wanted by the same
+        connectors) is handed out in one go; anything else goes record by record."""
+        if records and self._hook == "on_event":
+            decode = self._decode
+            try:
+                payloads = [decode(record) for record in records]
+            except ValueError:
+                pass  # an undecodable record among them: see _route_each
+            else:
+                answers = self._routing.interested_each(payloads)
+                first = answers[0]
+                if answers.count(first) == len(answers) and len({record.partition for record in records}) == 1:
+                    self._hand_out(records, payloads, *first)
+                    return
+        self._route_each(records)
+
+    def _hand_out(self, records: list[Record], payloads: list[Any], routes: list[Route], names: list[str]) -> None:
+        """Queue decoded records of one partition for the same interested connectors."""
+        partition = records[0].partition
+        offsets = [record.offset for record in records]
+        self._tracker.handed_out_many(partition, offsets, names)
+        if not routes:
+            return
+        deliveries = [_new_tuple(Delivery, ((partition, offset), payload, record))  # Delivery(...), faster
+                      for offset, payload, record in zip(offsets, payloads, records)]
+        for name in names:
+            self._lane(name).queued.extend(deliveries)
+
+    def _lane(self, name: str) -> Lane:
+        lane = self._lanes.get(name)
+        if lane is None:
+            lane = self._lanes[name] = Lane(deque(), deque())
+        return lane
+
+    def _route_each(self, records: list[Record]) -> None:
+        """``_route`` one record at a time: undecodable records, several partitions, mixed interest.
+
+        The tracker still hears of records in runs: consecutive records of one partition wanted
+        by the same connectors are handed out in one call."""
+        decode = self._decode
         interested: Callable[[Any], tuple[list[Route], list[str]]] = self._routing.interested_names
         if self._hook != "on_event":  # technology topics: every subscriber gets every message
             everyone = list(self._routing.routes())
@@ -280,10 +317,7 @@ class TopicConsumer(pykka.ThreadingActor):
             if routes:
                 delivery = _new_tuple(Delivery, ((partition, offset), payload, record))  # Delivery(...), faster
                 for name in names:
-                    lane = lanes.get(name)
-                    if lane is None:
-                        lane = lanes[name] = Lane(deque(), deque())
-                    lane.queued.append(delivery)
+                    self._lane(name).queued.append(delivery)
         hand_out(run_partition, run, run_names or ())
 
     def _undecodable(self, record: Record, exc: ValueError) -> None:

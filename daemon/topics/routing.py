@@ -70,8 +70,8 @@ class RoutingTable:
     def __init__(self, suppress_echo: bool = True) -> None:
         self._routes: dict[str, Route] = {}
         self._suppress_echo = suppress_echo
-        # an event's routing_key -> (routes wanting such events, their names, whether any checks echoes)
-        self._wanted: dict[tuple[Hashable, Hashable], tuple[list[Route], list[str], bool]] = {}
+        # an event's routing_key -> ((routes wanting such events, their names), whether any checks echoes)
+        self._wanted: dict[tuple[Hashable, Hashable], tuple[tuple[list[Route], list[str]], bool]] = {}
 
     def subscribe(self, route: Route) -> Route | None:
         """Add or replace (a new generation) a connector's route; returns the one it replaced."""
@@ -96,6 +96,13 @@ class RoutingTable:
         """Routes that should receive ``event``, in subscription order."""
         return list(self.interested_names(event)[0])
 
+    def interested_each(self, events: list[OpenMetadataOutTopicEvent]) -> list[tuple[list[Route], list[str]]]:
+        """``interested_names`` of each event. Events routed alike without echo checks get one
+        shared answer (the same tuple): what the caller tests to hand a whole batch out at once."""
+        known = self._wanted.get
+        return [answer[0] if (answer := known(event.routing_key)) is not None and not answer[1]
+                else self.interested_names(event) for event in events]
+
     def interested_names(self, event: OpenMetadataOutTopicEvent) -> tuple[list[Route], list[str]]:
         """Routes that should receive ``event`` and their names (the hot path: answers are remembered
         per ``routing_key``, the event type and element type with its supertypes; the lists returned
@@ -108,9 +115,9 @@ class RoutingTable:
             kind = (event.event_type, event.element_type_names)
             wanted = [route for route in self._routes.values() if route.wants_kind(*kind)]
             check_echo = self._suppress_echo and any(route.checks_echo for route in wanted)
-            known = self._wanted[key] = (wanted, [route.name for route in wanted], check_echo)
-        wanted, names, check_echo = known
+            known = self._wanted[key] = ((wanted, [route.name for route in wanted]), check_echo)
+        answer, check_echo = known
         if check_echo:
-            wanted = [route for route in wanted if not route.echo.caused(event)]
-            names = [route.name for route in wanted]
-        return wanted, names
+            wanted = [route for route in answer[0] if not route.echo.caused(event)]
+            return wanted, [route.name for route in wanted]
+        return answer

@@ -66,3 +66,18 @@ def test_events_of_one_type_name_with_different_supertypes_are_each_judged_by_th
     table.subscribe(route("files", "DataFile"))
     assert table.interested(event("CSVFile", ())) == []  # a producer that left the supertypes out
     assert [r.name for r in table.interested(event("CSVFile", ("DataFile",)))] == ["files"]
+
+
+def test_interested_each_answers_as_interested_names_and_shares_answers_only_without_echo_checks():
+    table = RoutingTable()
+    table.subscribe(route("files", "DataFile"))
+    table.subscribe(route("all"))
+    csv, other_csv, topic = event("CSVFile", ("DataFile",)), event("CSVFile", ("DataFile",)), event("KafkaTopic", ())
+    answers = table.interested_each([csv, topic, other_csv])
+    assert [names for _, names in answers] == [["files", "all"], ["all"], ["files", "all"]]
+    assert answers[0] is answers[2]  # alike events: one shared answer, what lets a batch go out at once
+    assert answers == [table.interested_names(e) for e in (csv, topic, other_csv)]
+    echoing = RoutingTable()
+    echoing.subscribe(route("catalog", "DataFile", source="my-source"))
+    own, other = event("CSVFile", ("DataFile",), source="my-source"), event("CSVFile", ("DataFile",), source="x")
+    assert [names for _, names in echoing.interested_each([other, own, other])] == [["catalog"], [], ["catalog"]]
