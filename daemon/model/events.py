@@ -87,10 +87,12 @@ class OpenMetadataOutTopicEvent:
     the event has none).
     """
 
-    __slots__ = ("_wire", "_values")
+    __slots__ = ("_wire", "_event_type", "_element_properties", "_values")
 
     _wire: AnyEvent | None  # what a decoded event was read from; its typed parts are made from it on first use
-    _values: dict[str, Any]  # typed values known so far
+    _event_type: EventType  # the two values every event has at once (routing and most listeners read them)
+    _element_properties: Mapping[str, Any] | None
+    _values: dict[str, Any] | None  # typed values known so far (a decoded event: None until one is asked for)
 
     def __init__(
         self,
@@ -111,11 +113,16 @@ class OpenMetadataOutTopicEvent:
     ) -> None:
         values = dict(locals())
         del values["self"]
-        object.__setattr__(self, "_wire", None)
-        object.__setattr__(self, "_values", values)
+        _set_wire(self, None)
+        _set_event_type(self, event_type)
+        _set_element_properties(self, element_properties)
+        _set_values(self, values)
 
     def _get(self, name: str) -> Any:
         values = self._values
+        if values is None:
+            values = {"event_type": self._event_type, "element_properties": self._element_properties}
+            _set_values(self, values)
         try:
             return values[name]
         except KeyError:
@@ -150,8 +157,7 @@ class OpenMetadataOutTopicEvent:
 
     @property
     def event_type(self) -> EventType:
-        event_type: EventType = self._values["event_type"]  # always known: routing reads it first
-        return event_type
+        return self._event_type
 
     @property
     def event_time(self) -> datetime:
@@ -163,8 +169,7 @@ class OpenMetadataOutTopicEvent:
 
     @property
     def element_properties(self) -> Mapping[str, Any] | None:
-        properties: Mapping[str, Any] | None = self._values["element_properties"]
-        return properties
+        return self._element_properties
 
     @property
     def previous_element_header(self) -> ElementHeader | None:
@@ -212,7 +217,7 @@ class OpenMetadataOutTopicEvent:
     def element_type_names(self) -> tuple[str, ...]:
         """The element header's type name, then its supertypes (nearest first); ``()`` without a header."""
         wire = self._wire
-        if wire is not None and "element_header" not in self._values:
+        if wire is not None and ((values := self._values) is None or "element_header" not in values):
             header = wire.elementHeader
             return () if header is None else (header.type.typeName, *(header.type.superTypeNames or ()))
         typed = self.element_header
@@ -236,7 +241,7 @@ class OpenMetadataOutTopicEvent:
         if wire is not None:
             header = wire.elementHeader
             return None if header is None else header.type.typeName
-        typed = self._values["element_header"]
+        typed = self._get("element_header")
         return None if typed is None else cast(str, typed.type.type_name)
 
     @property
@@ -246,7 +251,7 @@ class OpenMetadataOutTopicEvent:
         if wire is not None:
             origin = wire.elementHeader.origin if wire.elementHeader is not None else None
             return (origin.homeMetadataCollectionName or "") if origin is not None else ""
-        typed = self._values["element_header"]
+        typed = self._get("element_header")
         return "" if typed is None else cast(str, typed.origin.collection_name)
 
     @property
@@ -256,7 +261,7 @@ class OpenMetadataOutTopicEvent:
         if wire is not None:
             versions = wire.elementHeader.versions if wire.elementHeader is not None else None
             return (versions.updatedBy or "") if versions is not None else ""
-        typed = self._values["element_header"]
+        typed = self._get("element_header")
         return "" if typed is None else cast(str, typed.versions.updated_by)
 
     # ------------------------------------------------------------ filtering
@@ -319,16 +324,15 @@ class OpenMetadataOutTopicEvent:
             header, properties = wire.elementHeader, wire.elementProperties
             if header is not None:
                 _check_header(header, "elementHeader")
-            values = {
-                "event_type": event_type,
-                "element_properties": None if properties is None else plain_properties(properties, "elementProperties"),
-            }  # the rare property maps only when present (see _FROM_WIRE)
+            plain = None if properties is None else plain_properties(properties, "elementProperties")
+            values = None  # the rare property maps only when present (see _FROM_WIRE)
             if not (wire.previousElementHeader is wire.endOneElementHeader is wire.endTwoElementHeader is None):
                 for key, attribute in _RARE_HEADERS:
                     if (header := getattr(wire, key)) is not None:
                         _check_header(header, key)
             if not (wire.previousElementProperties is wire.classificationProperties
                     is wire.previousClassificationProperties is None):
+                values = {"event_type": event_type, "element_properties": plain}
                 for key, attribute in _RARE_PROPERTIES:
                     if (properties := getattr(wire, key)) is not None:
                         values[attribute] = plain_properties(properties, key)
@@ -336,6 +340,8 @@ class OpenMetadataOutTopicEvent:
             raise ValueError(f"not an OpenMetadataOutTopicEvent: {exc}") from exc
         event = _new(cls)
         _set_wire(event, wire)
+        _set_event_type(event, event_type)
+        _set_element_properties(event, plain)
         _set_values(event, values)
         return event
 
@@ -345,6 +351,8 @@ _new = object.__new__
 # the slots' own setters: what object.__setattr__ ends up calling, without looking them up by name
 _set_wire = OpenMetadataOutTopicEvent.__dict__["_wire"].__set__
 _set_values = OpenMetadataOutTopicEvent.__dict__["_values"].__set__
+_set_event_type = OpenMetadataOutTopicEvent.__dict__["_event_type"].__set__
+_set_element_properties = OpenMetadataOutTopicEvent.__dict__["_element_properties"].__set__
 _MIN_MILLIS = -62135596800000  # 0001-01-01T00:00:00Z and
 _MAX_MILLIS = 253402300800000  # 10000-01-01T00:00:00Z: what a datetime can hold
 _RARE_HEADERS = tuple((key, attribute) for key, attribute in _HEADERS.items() if key != "elementHeader")

@@ -11,7 +11,8 @@ Egeria releases) are ignored.
 Two families of structs read the same JSON. The *strict* family (``Strict*``) takes the
 shapes Egeria writes: property values tagged by ``class``, primitive type names and
 categories from Egeria's fixed sets (no string made for them), header dates as RFC 3339
-text or epoch milliseconds (read by msgspec itself). It is tried first. Anything it does
+text or epoch milliseconds (read by msgspec itself); a header's element type and origin, the same
+in every event of a kind from one server, are read once per distinct text and shared. It is tried first. Anything it does
 not take is read again by the *lenient* family (``Wire*``), which accepts every spelling
 the property decoders accept and names the field of anything wrong. Both give the same
 values: code reading the structs works with either.
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
@@ -153,7 +154,7 @@ class StrictProperties(msgspec.Struct, frozen=True, gc=False):
     propertyValueMap: dict[str, StrictPrimitive | _StrictEnum | _StrictArray | _StrictMap | _StrictStruct | None] | None = None
 
 
-class StrictType(msgspec.Struct, frozen=True, gc=False):
+class StrictType(msgspec.Struct, frozen=True, gc=False, cache_hash=True):
     typeName: str
     superTypeNames: tuple[str, ...] | None = None
 
@@ -166,11 +167,23 @@ class StrictVersions(msgspec.Struct, frozen=True, gc=False):
     version: int | None = None
 
 
+_NULL = msgspec.Raw(b"null")
+
+
 class StrictHeader(msgspec.Struct, frozen=True, gc=False):
-    type: StrictType
+    # type and origin are the same in every event of a kind from one server: read as raw JSON
+    # text, then replaced by one shared struct per distinct text (see _resolve) before
+    # decode_event returns. Code sees only the structs.
+    if TYPE_CHECKING:
+        type: StrictType
+    else:
+        type: msgspec.Raw
     guid: str | None = None
     elementGUID: str | None = None
-    origin: WireOrigin | None = None
+    if TYPE_CHECKING:
+        origin: WireOrigin | None = None
+    else:
+        origin: msgspec.Raw = _NULL
     versions: StrictVersions | None = None
     status: str | None = None
     classifications: tuple[dict[str, Any], ...] | None = None
@@ -204,27 +217,65 @@ _DECODER = msgspec.json.Decoder(WireEvent)
 def decode_event(data: bytes | str | Mapping[str, Any] | None) -> AnyEvent:
     """The event's wire structs; ``ValueError`` naming the field for anything that does not fit
     (a record without a value, such as a Kafka tombstone, included)."""
+    if isinstance(data, Mapping):  # rare (tests, tools): read as the text it stands for
+        try:
+            data = msgspec.json.encode(data)
+        except TypeError as exc:
+            raise ValueError(f"not JSON ({exc})") from None
+    if data is None:
+        raise ValueError("no value (an empty record or a tombstone)")
     try:
         if type(data) is bytes or isinstance(data, str):
-            return _STRICT.decode(data)
-        if isinstance(data, Mapping):
-            return msgspec.convert(data, StrictEvent)
+            wire = _STRICT.decode(data)
+            if wire.elementHeader is not None:
+                _resolve(wire.elementHeader)
+            if not (wire.previousElementHeader is wire.endOneElementHeader is wire.endTwoElementHeader is None):
+                for header in (wire.previousElementHeader, wire.endOneElementHeader, wire.endTwoElementHeader):
+                    if header is not None:
+                        _resolve(header)
+            return wire
     except msgspec.ValidationError:
-        pass  # not in Egeria's own shapes: read leniently below
+        pass  # not in Egeria's own shapes: read leniently below (it names the field)
     except (msgspec.DecodeError, TypeError) as exc:
         raise ValueError(f"not JSON ({exc})") from None
     try:
-        if type(data) is bytes or isinstance(data, str):
-            return _DECODER.decode(data)
-        if isinstance(data, Mapping):
-            return msgspec.convert(data, WireEvent)
-        if data is None:
-            raise ValueError("no value (an empty record or a tombstone)")
-        return _DECODER.decode(data)  # bytearray, memoryview
+        return _DECODER.decode(data)  # also bytearray, memoryview
     except msgspec.ValidationError as exc:
         raise ValueError(_with_property_name(str(exc), data)) from None
     except (msgspec.DecodeError, TypeError) as exc:
         raise ValueError(f"not JSON ({exc})") from None
+
+
+_TYPE = msgspec.json.Decoder(StrictType)
+_ORIGIN = msgspec.json.Decoder(WireOrigin | None)
+_CACHE_LIMIT = 4096  # distinct type and origin texts kept; a feed inventing more starts over
+_types: dict[bytes, StrictType] = {}
+_origins: dict[bytes, WireOrigin | None] = {}
+_force = msgspec.structs.force_setattr
+
+
+def _resolve(header: StrictHeader) -> None:
+    """Replace a just decoded strict header's raw type and origin by the struct read from the same
+    text before (or read now: ``msgspec.ValidationError`` if it does not fit). Many events share
+    one struct: fewer objects, and the type's hash is computed once (it is part of a routing key)."""
+    text = bytes(header.type)  # type: ignore[call-overload]  # still the raw text here
+    try:
+        kind = _types[text]
+    except KeyError:
+        kind = _TYPE.decode(text)
+        if len(_types) >= _CACHE_LIMIT:
+            _types.clear()
+        _types[text] = kind
+    _force(header, "type", kind)
+    text = bytes(header.origin)  # type: ignore[call-overload]
+    try:
+        origin = _origins[text]
+    except KeyError:
+        origin = _ORIGIN.decode(text)
+        if len(_origins) >= _CACHE_LIMIT:
+            _origins.clear()
+        _origins[text] = origin
+    _force(header, "origin", origin)
 
 
 def _with_property_name(message: str, data: Any) -> str:
@@ -233,7 +284,7 @@ def _with_property_name(message: str, data: Any) -> str:
     if "propertyValueMap[...]" not in message:
         return message
     try:
-        document = data if isinstance(data, Mapping) else msgspec.json.decode(data)
+        document = msgspec.json.decode(data)
         for key in _PROPERTY_MAPS:
             decode_properties(document.get(key), key)
     except ValueError as exc:

@@ -243,3 +243,44 @@ def test_the_strict_structs_know_every_event_type_and_no_other():
     assert set(EVENT_TYPE_NAMES) == {event_type.name for event_type in EventType}
     with pytest.raises(ValueError, match="eventType: unknown event type 'ELEMENT_EXPLODED'"):
         OpenMetadataOutTopicEvent.from_json(b'{"eventType": "ELEMENT_EXPLODED", "eventTime": 1}')
+
+
+def test_events_of_one_kind_share_their_element_type_and_origin():
+    from daemon.model.wire import decode_event
+
+    first, second = an_update(), an_update()
+    data = second.to_dict()
+    data["elementHeader"]["guid"] = "g-2"
+    one, two = decode_event(first.to_json()), decode_event(json.dumps(data, separators=(",", ":")).encode())
+    assert one.elementHeader.type is two.elementHeader.type
+    assert one.elementHeader.origin is two.elementHeader.origin
+    assert one.elementHeader.type.superTypeNames[0] == "DataFile"
+    assert one.elementHeader.origin.homeMetadataCollectionName == "mds1"
+    assert OpenMetadataOutTopicEvent.from_json(json.dumps(data).encode()).element_header.guid == "g-2"
+
+
+@pytest.mark.parametrize("change, path", [
+    (lambda d: d["elementHeader"]["type"].update(superTypeNames=[1]), r"\$\.elementHeader\.type\.superTypeNames\[0\]"),
+    (lambda d: d["elementHeader"].update(type=None), r"\$\.elementHeader\.type"),
+    (lambda d: d["elementHeader"]["origin"].update(sourceServer=7), r"\$\.elementHeader\.origin\.sourceServer"),
+    (lambda d: d["previousElementHeader"].update(origin=[]), r"\$\.previousElementHeader\.origin"),
+], ids=["supertype", "no type", "origin field", "previous header's origin"])
+def test_a_shared_type_or_origin_that_does_not_fit_is_named_with_its_path(change, path):
+    data = an_update().to_dict()
+    data["previousElementHeader"] = json.loads(json.dumps(data["elementHeader"]))
+    change(data)
+    with pytest.raises(ValueError, match=path):
+        OpenMetadataOutTopicEvent.from_json(json.dumps(data).encode())
+
+
+def test_the_shared_types_are_bounded(monkeypatch):
+    from daemon.model import wire
+
+    monkeypatch.setattr(wire, "_CACHE_LIMIT", 3)
+    monkeypatch.setattr(wire, "_types", {})
+    for index in range(10):
+        data = an_update().to_dict()
+        data["elementHeader"]["type"]["typeName"] = f"Kind{index}"
+        decoded = OpenMetadataOutTopicEvent.from_json(json.dumps(data).encode())
+        assert decoded.element_type_name == f"Kind{index}"
+        assert len(wire._types) <= 3
