@@ -217,7 +217,7 @@ _DECODER = msgspec.json.Decoder(WireEvent)
 def decode_event(data: bytes | str | Mapping[str, Any] | None) -> AnyEvent:
     """The event's wire structs; ``ValueError`` naming the field for anything that does not fit
     (a record without a value, such as a Kafka tombstone, included)."""
-    if isinstance(data, Mapping):  # rare (tests, tools): read as the text it stands for
+    if type(data) is not bytes and isinstance(data, Mapping):  # rare (tests, tools): read as the text it stands for
         try:
             data = msgspec.json.encode(data)
         except TypeError as exc:
