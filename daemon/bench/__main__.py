@@ -23,17 +23,21 @@ def scheduler(connectors: int, interval: float, seconds: float, warmup: float) -
 
 
 @main.command()
-@click.option("--events", default=50_000, show_default=True)
+@click.option("--events", default=100_000, show_default=True)
 @click.option("--latency-rate", default=1000, show_default=True, help="Events/s for the latency run.")
 @click.option("--latency-seconds", default=6.0, show_default=True,
-              help="Kept short: the test broker slows down past ~10,000 one-record batches in a partition.")
+              help="Measured seconds in all, split over the rounds (each on a fresh topic: the test broker "
+                   "slows down as a partition fills with one-record batches).")
+@click.option("--rounds", default=3, show_default=True,
+              help="Rounds of the 1-connector measurement (each paired with raw loops over its own topic) "
+                   "and of the latency measurement; medians are reported.")
 @click.option("--broker", "broker_kind", type=click.Choice(["tansu", "mock"]), default="tansu", show_default=True,
               help="The test broker, or librdkafka's in-process mock cluster.")
-def outtopic(events: int, latency_rate: int, latency_seconds: float, broker_kind: str) -> None:
+def outtopic(events: int, latency_rate: int, latency_seconds: float, rounds: int, broker_kind: str) -> None:
     """Out Topic to connectors: events/s (1 and 10 connectors) against a raw consumer, and latency."""
     from daemon.bench.outtopic import run_outtopic_bench
 
-    raise SystemExit(run_outtopic_bench(events, latency_rate, latency_seconds, broker_kind))
+    raise SystemExit(run_outtopic_bench(events, latency_rate, latency_seconds, broker_kind, rounds))
 
 
 @main.command()
