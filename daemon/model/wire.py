@@ -259,23 +259,16 @@ def _resolve(header: StrictHeader) -> None:
     text before (or read now: ``msgspec.ValidationError`` if it does not fit). Many events share
     one struct: fewer objects, and the type's hash is computed once (it is part of a routing key)."""
     text = bytes(header.type)  # type: ignore[call-overload]  # still the raw text here
-    try:
-        kind = _types[text]
-    except KeyError:
-        kind = _TYPE.decode(text)
-        if len(_types) >= _CACHE_LIMIT:
-            _types.clear()
-        _types[text] = kind
-    _force(header, "type", kind)
+    _force(header, "type", _types.get(text) or _remember(_types, text, _TYPE.decode(text)))
     text = bytes(header.origin)  # type: ignore[call-overload]
-    try:
-        origin = _origins[text]
-    except KeyError:
-        origin = _ORIGIN.decode(text)
-        if len(_origins) >= _CACHE_LIMIT:
-            _origins.clear()
-        _origins[text] = origin
-    _force(header, "origin", origin)
+    _force(header, "origin", _origins[text] if text in _origins else _remember(_origins, text, _ORIGIN.decode(text)))
+
+
+def _remember(cache: dict[bytes, Any], text: bytes, value: Any) -> Any:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[text] = value
+    return value
 
 
 def _with_property_name(message: str, data: Any) -> str:
