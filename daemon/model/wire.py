@@ -11,11 +11,12 @@ Egeria releases) are ignored.
 Two families of structs read the same JSON. The *strict* family (``Strict*``) takes the
 shapes Egeria writes: property values tagged by ``class``, primitive type names and
 categories from Egeria's fixed sets (no string made for them), header dates as RFC 3339
-text or epoch milliseconds (read by msgspec itself); a header's element type and origin, the same
-in every event of a kind from one server, are read once per distinct text and shared. It is tried first. Anything it does
-not take is read again by the *lenient* family (``Wire*``), which accepts every spelling
-the property decoders accept and names the field of anything wrong. Both give the same
-values: code reading the structs works with either.
+text or epoch milliseconds (read by msgspec itself), and a header's element type and
+origin (the same in every event of a kind from one server) read once per distinct text
+and shared. It is tried first. Anything it does not take is read again by the *lenient*
+family (``Wire*``), which accepts every spelling the property decoders accept and names
+the field of anything wrong. Both give the same values: code reading the structs works
+with either.
 """
 
 from __future__ import annotations
