@@ -197,11 +197,6 @@ def _produce(bootstrap: str, topic: str, count: int) -> None:
         raise SystemExit("the broker did not take every event")
 
 
-def _raw_rates(bootstrap: str, topic: str, count: int, passes: int) -> list[float]:
-    """Events/s of ``passes`` raw consume loops over ``topic``, each from its first offset."""
-    return [_raw_rate(bootstrap, topic, count) for _ in range(passes)]
-
-
 def _raw_rate(bootstrap: str, topic: str, count: int) -> float:
     consumer = Consumer({**CONSUMER_DEFAULTS, "bootstrap.servers": bootstrap, "group.id": f"raw-{uuid.uuid4().hex}",
                          **FAST})  # the client settings the daemon's Out Topic consumer has
@@ -268,7 +263,7 @@ def _fan_out_rate(folder: Path, broker: Any, connectors: int, count: int, raw_pa
     root = f"b{uuid.uuid4().hex[:8]}"
     topic = broker.topic(out_topic(root, "bench-mds", "asset-manager"))
     _produce(broker.bootstrap, topic, count)
-    raw = _raw_rates(broker.bootstrap, topic, count, raw_passes)
+    raw = [_raw_rate(broker.bootstrap, topic, count) for _ in range(raw_passes)]  # each from offset 0
     _tally.clear()
     with _daemon(folder, broker, root, connectors):
         names = [f"c{i}" for i in range(connectors)]
