@@ -235,6 +235,9 @@ class Daemon:
         if self._gc_threshold is not None:
             gc.set_threshold(*self._gc_threshold)
             self._gc_threshold = None
+            # What start() froze is garbage now (actors, clients, connectors): let the collector
+            # have it, or a process that runs daemons one after another keeps every one of them.
+            gc.unfreeze()
         log.info("integration daemon {} stopped in {:.2f}s", self.config.server_name, time.monotonic() - started)
 
 

@@ -131,7 +131,11 @@ class EventBus:
 
     def dead_letters(self, service: ServiceConfig, connector: str) -> list[DeadLetter]:
         """What was dead-lettered for ``connector`` (``""``: records nobody could decode)."""
-        return self._dead_letters(service_kind(service.url_marker).partner_url_marker).replay(connector)
+        sink = self._dead_letters(service_kind(service.url_marker).partner_url_marker)
+        try:
+            return sink.replay(connector)
+        finally:
+            sink.close()
 
     def replay_dead_letters(self, service: ServiceConfig, connector: str, timeout: float = 30.0) -> int:
         consumer = self._consumers.get(service_kind(service.url_marker).partner_url_marker)

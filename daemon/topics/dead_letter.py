@@ -54,7 +54,7 @@ class KafkaDeadLetters:
         self.topic = topic
         self._bootstrap = bootstrap_servers
         self._consumer = dict(consumer or {})  # the event bus's client settings (security, timeouts)
-        self._producer = Producer(
+        self._producer: Producer | None = Producer(
             {"bootstrap.servers": bootstrap_servers, "enable.idempotence": True, "acks": "all", **(producer or {})}
         )
 
@@ -68,9 +68,12 @@ class KafkaDeadLetters:
             ("original.partition", str(letter.partition).encode()),
             ("original.offset", str(letter.offset).encode()),
         ]
-        self._producer.produce(self.topic, value=value, headers=headers, on_delivery=_log_failure)
+        producer = self._producer
+        if producer is None:
+            raise RuntimeError(f"the dead-letter producer for {self.topic} is closed")
+        producer.produce(self.topic, value=value, headers=headers, on_delivery=_log_failure)
         # Confirmed before the record counts as finished: a dead letter must not be lost either.
-        if self._producer.flush(10.0):
+        if producer.flush(10.0):
             logger.error("a dead letter for {} was not confirmed by Kafka within 10s", letter.connector)
 
     def replay(self, connector: str, *, timeout: float = 10.0) -> list[DeadLetter]:
@@ -79,7 +82,8 @@ class KafkaDeadLetters:
         Reads until every partition reports its end (``enable.partition.eof``), so a slow
         first fetch is waited for rather than taken for an empty topic.
         """
-        self._producer.flush(timeout)
+        if self._producer is not None:
+            self._producer.flush(timeout)  # what this sink sent is in the topic before it is read
         consumer = Consumer({**self._consumer, "bootstrap.servers": self._bootstrap,
                              "group.id": f"dead-letter-replay-{os.getpid()}",
                              "enable.auto.commit": False, "enable.partition.eof": True})
@@ -115,8 +119,10 @@ class KafkaDeadLetters:
         return letters
 
     def close(self) -> None:
-        remaining = self._producer.flush(10.0)
-        if remaining:
+        """Flush, then let the producer go (its last reference: librdkafka stops its threads and
+        connections now, not whenever the garbage collector gets to it); idempotent."""
+        producer, self._producer = self._producer, None
+        if producer is not None and (remaining := producer.flush(10.0)):
             logger.error("{} dead letter(s) not confirmed by Kafka at shutdown", remaining)
 
 

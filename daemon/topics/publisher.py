@@ -22,7 +22,7 @@ class InTopicPublisher:
     """Thread-safe: connector threads call ``publish``; each call waits for its own delivery report."""
 
     def __init__(self, bootstrap_servers: str, settings: dict[str, Any] | None = None) -> None:
-        self._producer = Producer({
+        self._producer: Producer | None = Producer({
             "bootstrap.servers": bootstrap_servers,
             "enable.idempotence": True,
             "acks": "all",
@@ -39,9 +39,12 @@ class InTopicPublisher:
             outcome.append(error)
             confirmed.set()
 
+        producer = self._producer
+        if producer is None:
+            raise PublishFailed(f"the In Topic publisher is closed; {topic} gets nothing more")
         value = json.dumps(event).encode()
         try:
-            self._producer.produce(topic, value=value, key=key or event.get("eventId"), on_delivery=report)
+            producer.produce(topic, value=value, key=key or event.get("eventId"), on_delivery=report)
         except BufferError as exc:
             raise PublishFailed(f"the producer's queue is full; {topic} is not keeping up") from exc
         deadline = time.monotonic() + timeout
@@ -49,10 +52,12 @@ class InTopicPublisher:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise PublishFailed(f"no delivery report from {topic} within {timeout:g}s")
-            self._producer.poll(min(remaining, 0.1))
+            producer.poll(min(remaining, 0.1))
         if outcome[0] is not None:
             raise PublishFailed(f"{topic} refused the event: {outcome[0]}")
 
     def close(self, timeout: float = 10.0) -> int:
-        """Flush what is queued; returns how many messages were still unconfirmed."""
-        return self._producer.flush(timeout)
+        """Flush what is queued, then let the producer go (its last reference: librdkafka stops its
+        threads and connections now); returns how many messages were still unconfirmed. Idempotent."""
+        producer, self._producer = self._producer, None
+        return 0 if producer is None else int(producer.flush(timeout))

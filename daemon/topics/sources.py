@@ -165,8 +165,10 @@ class KafkaSource:
                     logger.debug("seek after resume on {}[{}] failed: {}", self.topic, partition.partition, exc)
 
     def close(self, offsets: dict[int, int]) -> None:
-        self.commit(offsets, wait=True)
-        self._consumer.close()
+        try:
+            self.commit(offsets, wait=True)
+        finally:  # a failed last commit still closes the client (else its threads outlive the actor)
+            self._consumer.close()
 
     def lags(self, committed: dict[int, int]) -> dict[int, int]:
         """Records between each partition's commit point and the end of its log, from the last fetch."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from daemon.topics.dead_letter import DeadLetter, KafkaDeadLetters
 
 
@@ -35,3 +37,14 @@ def test_replay_of_a_topic_that_does_not_exist_yet_is_empty(kafka_broker):
         assert sink.replay("picky", timeout=5.0) == []
     finally:
         sink.close()
+
+
+def test_a_closed_sink_refuses_letters_and_still_reads_them_back(kafka_broker):
+    topic = f"dlq-{uuid.uuid4().hex[:8]}"
+    sink = KafkaDeadLetters(topic, kafka_broker.bootstrap)
+    sink.send(letter("picky", 1))
+    sink.close()
+    sink.close()  # idempotent: a second close finds nothing to flush
+    with pytest.raises(RuntimeError, match=f"dead-letter producer for {topic} is closed"):
+        sink.send(letter("picky", 2))
+    assert [d.offset for d in sink.replay("picky")] == [1]
