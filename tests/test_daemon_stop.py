@@ -1,4 +1,4 @@
-"""A stopped daemon leaves nothing behind in its process.
+"""A stopped daemon leaves nothing behind in its process: no thread, no Kafka client.
 
 Every librdkafka handle runs native threads (``rdk:main``, one per broker) and holds
 connections until it is destroyed. The daemon's stop closes each one it made (Out Topic and
@@ -10,6 +10,7 @@ collector's passes while it ran (all it built at start) is handed back at stop.
 from __future__ import annotations
 
 import gc
+import threading
 import uuid
 import weakref
 from pathlib import Path
@@ -56,7 +57,7 @@ def test_a_stopped_daemon_has_closed_every_kafka_client_it_made(kafka_broker, me
         ]}],
     }
     producer = Producer({"bootstrap.servers": kafka_broker.bootstrap})
-    before = kafka_client_threads()
+    before, threads = kafka_client_threads(), set(threading.enumerate())
     for run in range(2):  # a second run in the same process must not add to what the first left
         RECEIVED.clear()
         producer.produce(technology, value=f"run {run}".encode())  # the group resumes after the last run's
@@ -70,6 +71,8 @@ def test_a_stopped_daemon_has_closed_every_kafka_client_it_made(kafka_broker, me
             daemon.stop()
         wait_until(lambda: kafka_client_threads() <= before, 10,
                    f"the daemon's Kafka clients to close ({kafka_client_threads()} threads, {before} before)")
+        wait_until(lambda: not set(threading.enumerate()) - threads, 10,
+                   f"the daemon's own threads to end ({sorted(t.name for t in set(threading.enumerate()) - threads)})")
 
 
 class Cycle:
