@@ -174,7 +174,14 @@ class _MockBroker:
         self.bootstrap = ",".join(f"{b.host}:{b.port}" for b in brokers)
 
     def topic(self, name: str) -> str:
-        return name  # created on first produce
+        # Made before the daemon subscribes (the mock cluster creates a topic a producer asks
+        # about): a topic made by the first produce changed the metadata under the joining group,
+        # which then joined again and again, for up to a minute.
+        deadline = time.monotonic() + 15
+        while not self._host.list_topics(name, timeout=5).topics[name].partitions:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the mock cluster did not create {name}")
+        return name
 
     def stop(self) -> None:
         self._host.flush(1.0)
