@@ -1,4 +1,4 @@
-"""The In Topic publisher: each call returns once the broker confirmed its event; a closed one refuses."""
+"""The In Topic publisher: a call that returns has put its event in the topic; a closed one refuses."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def read_back(bootstrap: str, topic: str, count: int) -> list[dict]:
         consumer.close()
 
 
-def test_a_published_event_is_in_the_topic_when_publish_returns_and_a_closed_publisher_refuses(kafka_broker):
+def test_a_confirmed_event_is_in_the_topic_and_a_closed_publisher_refuses(kafka_broker):
     topic = f"in-{uuid.uuid4().hex[:8]}"
     kafka_broker.create_topic(topic)
     publisher = InTopicPublisher(kafka_broker.bootstrap)
