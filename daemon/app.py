@@ -11,7 +11,6 @@ import gc
 import os
 import secrets
 import signal
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +36,7 @@ from daemon.errors import ConfigError
 from daemon.messages import ForgetConnector, StopConnectors
 from daemon.metadata import MetadataClient, pooled_session
 from daemon.metadata_server import MetadataServer
+from daemon.signals import STOP_SIGNALS, SignalInbox
 from daemon.systemd import Notifier, Watchdog, summarize
 from daemon.wsgi import WsgiServer
 
@@ -250,31 +250,6 @@ def _stop_actor(ref: pykka.ActorRef, timeout: float) -> None:
         pass
 
 
-class _Signals:
-    """SIGTERM/SIGINT ask for a stop, SIGHUP for a reload; the handlers only record and wake."""
-
-    def __init__(self) -> None:
-        self.wake = threading.Event()
-        self.stop = False
-        self.reload = False
-        self._previous: dict[int, Any] = {}
-
-    def install(self) -> None:
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            self._previous[signum] = signal.signal(signum, self._on_signal)
-
-    def restore(self) -> None:
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)
-
-    def _on_signal(self, signum: int, frame: object) -> None:
-        if signum == signal.SIGHUP:
-            self.reload = True
-        else:
-            self.stop = True
-        self.wake.set()
-
-
 def run_daemon(config: DaemonConfig, reload_config: Callable[[], DaemonConfig] | None = None) -> int:
     """Run until SIGTERM or SIGINT, then stop cleanly; SIGHUP re-reads the config with ``reload_config``.
 
@@ -283,13 +258,13 @@ def run_daemon(config: DaemonConfig, reload_config: Callable[[], DaemonConfig] |
     STOPPING. Returns the process exit code.
     """
     log = logger.bind(service="daemon", connector="-")
-    signals = _Signals()
-    signals.install()
     notifier = Notifier.from_environment()
     daemon = Daemon(config)
     watchdog: Watchdog | None = None
     pid_file = config.state_path() / "integration-daemon.pid"
+    signals = SignalInbox(STOP_SIGNALS | {signal.SIGHUP})
     try:
+        signals.install()
         daemon.start()
         control = daemon.control
         assert control is not None
@@ -297,11 +272,8 @@ def run_daemon(config: DaemonConfig, reload_config: Callable[[], DaemonConfig] |
         _write_pid(pid_file)
         notifier.ready(status=summarize(control.reports()))
         watchdog = Watchdog(notifier, control.ping_all, status=lambda: summarize(control.reports())).start()
-        while not signals.stop:
-            signals.wake.wait()
-            signals.wake.clear()
-            if signals.reload and not signals.stop:
-                signals.reload = False
+        while not (received := signals.wait()) & STOP_SIGNALS:
+            if signal.SIGHUP in received:
                 _reload(daemon, reload_config, notifier, log)
         log.info("stop requested: stopping")
     finally:
@@ -311,7 +283,7 @@ def run_daemon(config: DaemonConfig, reload_config: Callable[[], DaemonConfig] |
         notifier.extend_timeout(float(config.shutdown_timeout) + 10)
         daemon.stop()
         pid_file.unlink(missing_ok=True)
-        signals.restore()
+        signals.close()
     return 0
 
 
