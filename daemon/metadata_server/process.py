@@ -15,16 +15,17 @@ import logging
 import signal
 import sqlite3
 from pathlib import Path
-from types import FrameType
 
 from daemon.config import EventBusConfig, StandaloneMetadataServerConfig
 from daemon.metadata_server.server import ACCESS_SERVICES, MetadataServer
+from daemon.signals import STOP_SIGNALS, SignalInbox
 
 __all__ = ["run_metadata_server"]
 
 log = logging.getLogger(__name__)
 
-_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+#: How often the main thread checks that the serving thread still runs, while it waits for a signal.
+_SERVING_CHECK_SECONDS = 1.0
 
 
 def _server_for(
@@ -52,7 +53,11 @@ def run_metadata_server(
     event_bus: EventBusConfig | None = None,
     relay_max_in_flight: int = 10_000,
 ) -> int:
-    """Serve until SIGTERM/SIGINT; returns the exit code. Must run on the main thread (signals)."""
+    """Serve until SIGTERM/SIGINT; returns the exit code. Must run on the main thread (signals).
+
+    The server serves on its own thread; the main thread only waits for a stop signal and then
+    calls ``stop()`` itself, never from inside a signal handler (see ``daemon/signals.py``).
+    """
     bus = event_bus if event_bus is not None else getattr(config, "event_bus", None)
     try:
         server = _server_for(config, bus, relay_max_in_flight)
@@ -71,18 +76,24 @@ def run_metadata_server(
     if not config.tokens:
         log.warning("no tokens configured: anyone who can reach %s may read and change its metadata", server.url)
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        log.info("metadata server %s: %s received, stopping", config.server_name, signal.Signals(signum).name)
-        server.stop()
+    with SignalInbox(STOP_SIGNALS) as signals:
+        try:
+            server.start()
+            return _serve_until_stopped(server, signals, config.server_name)
+        except ValueError as exc:  # the event bus refused its settings
+            log.error("metadata server %s cannot start its event bus: %s", config.server_name, exc)
+            return 1
+        finally:
+            server.stop()
 
-    previous = {signum: signal.signal(signum, on_signal) for signum in _STOP_SIGNALS}
-    try:
-        server.serve_forever()
-    except ValueError as exc:  # the event bus refused its settings
-        log.error("metadata server %s cannot start its event bus: %s", config.server_name, exc)
-        return 1
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        server.stop()
-    return 0
+
+def _serve_until_stopped(server: MetadataServer, signals: SignalInbox, name: str) -> int:
+    """Wait for SIGTERM/SIGINT while the serving thread runs; 1 if that thread ended on its own."""
+    while server.serving:
+        received = signals.wait(timeout=_SERVING_CHECK_SECONDS)
+        if received:
+            names = ", ".join(sorted(signal.Signals(signum).name for signum in received))
+            log.info("metadata server %s: %s received, stopping", name, names)
+            return 0
+    log.error("metadata server %s: its serving loop ended unexpectedly; stopping", name)
+    return 1

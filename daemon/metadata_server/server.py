@@ -6,7 +6,8 @@ Two ways to run it:
   thread this object owns and returns once the socket listens; ``server.stop()`` ends it;
 - standalone: ``server.listen()`` binds (so the URL can be announced), then
   ``server.serve_forever()`` serves on the calling thread until ``stop()`` is called from
-  another thread or a signal handler.
+  another thread. (The ``metadata-server`` command serves with ``start()`` instead, so that its
+  main thread is free to wait for signals: ``process.py``.)
 
 ``stop()`` stops accepting connections, lets requests in flight finish (within a budget),
 closes every connection, joins the serving thread and closes the database.
@@ -142,6 +143,13 @@ class MetadataServer:
         return int(self._server.effective_port)
 
     @property
+    def serving(self) -> bool:
+        """True while the serving loop runs, or its thread (``start()``) is still starting it."""
+        if self._thread is not None:
+            return self._thread.is_alive()
+        return self._loop_started.is_set() and not self._loop_done.is_set()
+
+    @property
     def url(self) -> str:
         """The platform root URL clients use, e.g. ``http://127.0.0.1:9443``."""
         host = self._server.effective_host if self._server is not None else self._options["host"]
@@ -189,7 +197,7 @@ class MetadataServer:
         finally:
             self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
             self._loop_done.set()
-            if self._finish_on_loop:  # stop() was called on this thread (a signal handler): finish here
+            if self._finish_on_loop:  # stop() was called on this thread: finish here
                 self._stop_event_bus(10.0)
                 self.store.close()
                 log.info("metadata server %s stopped", self.server_name)
@@ -197,8 +205,8 @@ class MetadataServer:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving, finish requests in flight (within ``timeout``), close the database; idempotent.
 
-        Called on the serving thread (a signal handler during ``serve_forever``), it only asks
-        the loop to end; ``serve_forever`` finishes the shutdown before it returns.
+        Called on the serving thread (from a thunk run by the loop), it only asks the loop to
+        end; the loop finishes the shutdown before it returns.
         """
         with self._state_lock:
             already, self._stopped = self._stopped, True
