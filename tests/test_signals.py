@@ -7,11 +7,11 @@ import signal
 import socket
 import sys
 import threading
-import time
 
 import pytest
 
 from daemon.signals import SignalInbox
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -23,14 +23,10 @@ def deliver_to_main(signum: int) -> None:
     signal.pthread_kill(threading.main_thread().ident, signum)
 
 
-def wait_until_blocked_in_wait(thread_id: int, deadline: float) -> None:
-    """Until the thread's innermost Python frame is ``SignalInbox.wait`` (it is in, or entering, select)."""
-    while time.monotonic() < deadline:
-        frame = sys._current_frames().get(thread_id)
-        if frame is not None and frame.f_code is SignalInbox.wait.__code__:
-            return
-        threading.Event().wait(0.001)
-    raise AssertionError("the main thread never waited")
+def waiting_in_inbox(thread_id: int) -> bool:
+    """The thread's innermost Python frame is ``SignalInbox.wait`` (it is in, or entering, select)."""
+    frame = sys._current_frames().get(thread_id)
+    return frame is not None and frame.f_code is SignalInbox.wait.__code__
 
 
 def test_every_signal_arrives_and_a_burst_is_one_answer():
@@ -46,7 +42,7 @@ def test_a_signal_the_kernel_hands_to_another_thread_wakes_the_waiting_main_thre
     main = threading.get_ident()
     with SignalInbox(OURS) as inbox:
         def elsewhere() -> None:
-            wait_until_blocked_in_wait(main, time.monotonic() + 10)
+            wait_until(lambda: waiting_in_inbox(main), 10, "the main thread waiting")
             signal.pthread_kill(threading.get_ident(), signal.SIGHUP)  # its C handler runs on this thread
 
         sender = threading.Thread(target=elsewhere)
