@@ -10,7 +10,7 @@ main thread executes bytecode again.
 So ``SignalInbox`` does no work in a handler at all. It registers Python's wake-up file
 descriptor (``signal.set_wakeup_fd``): the interpreter's C-level handler writes each signal's
 number to a socket, on whatever thread the kernel chose and whatever the main thread holds.
-The main thread waits on that socket with ``select`` and gets every signal number. The Python
+The main thread waits on that socket with ``poll`` and gets every signal number. The Python
 handlers it installs do nothing; they only keep the C handler in place.
 
 ``SignalInbox`` must be installed, used and closed on the main thread; one per process at a time.
@@ -18,6 +18,7 @@ handlers it installs do nothing; they only keep the C handler in place.
 
 from __future__ import annotations
 
+import math
 import select
 import signal
 import socket
@@ -87,11 +88,12 @@ class SignalInbox:
         reader = self._reader
         if reader is None:
             raise RuntimeError("the signal inbox is not installed")
+        poller = select.poll()  # not select(): that refuses descriptors numbered 1024 and above
+        poller.register(reader, select.POLLIN)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            readable, _, _ = select.select([reader], [], [], left)
-            if not readable:
+            left = None if deadline is None else max(0, math.ceil((deadline - time.monotonic()) * 1000))
+            if not poller.poll(left):
                 return frozenset()
             received = frozenset(self._drain(reader)) & self.signals
             if received:

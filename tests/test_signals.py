@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import socket
@@ -131,3 +132,17 @@ def test_installing_off_the_main_thread_is_refused_and_changes_nothing():
     thread.join(10)
     assert len(errors) == 1
     assert signal.getsignal(signal.SIGHUP) is handler
+
+
+def test_an_inbox_installed_in_a_process_with_many_descriptors_still_waits():
+    held = [os.open(os.devnull, os.O_RDONLY)]  # every free number up to 1100 taken: the inbox's come after
+    try:
+        while held[-1] < 1100:
+            held.append(os.dup(held[0]))
+        with SignalInbox(OURS) as inbox:
+            deliver_to_main(signal.SIGHUP)
+            assert inbox.wait(timeout=5) == {signal.SIGHUP}
+            assert inbox.wait(timeout=0.01) == frozenset()
+    finally:
+        for fd in held:
+            os.close(fd)
